@@ -1,0 +1,143 @@
+"""``python -m optim``: compute one trajectory, or list what there is.
+
+Bad input gets one line on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import math
+import sys
+from collections.abc import Sequence
+
+import surfaces
+from optim.errors import OptimError
+from optim.rules import OPTIMIZERS
+from optim.trajectory import run
+
+# CLI flag -> hyperparameter name; only flags the user gave are passed on, so
+# each optimizer's own defaults apply to the rest.
+HYPERPARAMETERS = {
+    "lr": "lr",
+    "momentum": "momentum",
+    "dampening": "dampening",
+    "nesterov": "nesterov",
+    "weight_decay": "weight_decay",
+    "betas": "betas",
+    "eps": "eps",
+    "alpha": "alpha",
+    "lr_decay": "lr_decay",
+    "initial_accumulator_value": "initial_accumulator_value",
+    "noise": "noise",
+    "batch_size": "batch_size",
+}
+
+
+class UsageError(Exception):
+    """Bad command-line input: reported as one line with exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse would print the whole usage block
+        raise UsageError(message)
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"not a finite number: {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m optim", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub.add_parser("list", help="list surfaces and optimizers")
+    r = sub.add_parser("run", help="compute one trajectory and write it to stdout")
+    r.add_argument("--surface", required=True, help="a surface name or an expression in x and y")
+    r.add_argument("--optimizer", required=True, help="|".join(OPTIMIZERS))
+    r.add_argument("--lr", type=_number)
+    r.add_argument("--momentum", type=_number)
+    r.add_argument("--dampening", type=_number)
+    r.add_argument("--nesterov", action="store_true", default=None)
+    r.add_argument("--weight-decay", type=_number)
+    r.add_argument("--betas", type=_number, nargs=2, metavar=("BETA1", "BETA2"))
+    r.add_argument("--eps", type=_number)
+    r.add_argument("--alpha", type=_number)
+    r.add_argument("--lr-decay", type=_number)
+    r.add_argument("--initial-accumulator-value", type=_number)
+    r.add_argument("--noise", type=_number, help="gradient noise (sgd, analytic surfaces)")
+    r.add_argument("--batch-size", type=int, help="mini-batch size (sgd, data surfaces)")
+    r.add_argument("--start", type=_number, nargs=2, metavar=("X", "Y"))
+    r.add_argument("--steps", type=int, default=100)
+    r.add_argument("--tol", type=_number, default=1e-6, help="gradient-norm tolerance; 0 disables")
+    r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--format", choices=("json", "csv"), default="json")
+    return parser
+
+
+def _list() -> str:
+    lines = ["surfaces:"]
+    for name in surfaces.names():
+        lines.append(f"  {name:<14} {surfaces.get(name).description}")
+    lines.append("optimizers:")
+    for name, factory in OPTIMIZERS.items():
+        lines.append(f"  {name:<14} {factory.__doc__.strip().splitlines()[0]}")
+    return "\n".join(lines) + "\n"
+
+
+def _csv(result: dict) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["step", "x", "y", "loss", "grad_x", "grad_y"])
+    for i, (p, loss, g) in enumerate(
+        zip(result["xs"], result["losses"], result["grads"], strict=True)
+    ):
+        writer.writerow([i, *(repr(v) for v in p), repr(loss), *(repr(v) for v in g)])
+    return buf.getvalue()
+
+
+def _trajectory(args: argparse.Namespace) -> str:
+    params = {
+        key: getattr(args, flag)
+        for flag, key in HYPERPARAMETERS.items()
+        if getattr(args, flag) is not None
+    }
+    if "betas" in params:
+        params["betas"] = tuple(params["betas"])
+    traj = run(
+        args.surface,
+        args.optimizer,
+        start=args.start,
+        steps=args.steps,
+        tol=args.tol,
+        seed=args.seed,
+        **params,
+    )
+    result = traj.to_dict()
+    if args.format == "csv":
+        return _csv(result)
+    return json.dumps(result, allow_nan=False) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit code."""
+    try:
+        args = build_parser().parse_args(argv)
+        out = _list() if args.command == "list" else _trajectory(args)
+    except (UsageError, OptimError, surfaces.SurfaceError) as exc:
+        print(f"python -m optim: error: {exc}", file=sys.stderr)
+        return 2
+    # Output is built whole before writing, so an error never leaves half a file.
+    try:
+        sys.stdout.write(out)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return 0
+    return 0

@@ -1,0 +1,1 @@
+"""Manim scenes of the explainer, one file per storyboard section."""

@@ -1,0 +1,1 @@
+"""Shared visual language: palette, typography and reusable mobjects."""

@@ -1,0 +1,105 @@
+"""Custom surfaces from text, parsed without evaluating any code.
+
+``sympy.sympify`` and ``parse_expr`` call Python's ``eval``; a surface typed on
+a command line must not reach it. Instead the text is parsed by :mod:`ast` and
+the tree is translated node by node into SymPy, accepting only numbers, the
+variables ``x`` and ``y``, the constants ``pi`` and ``e``, arithmetic operators
+and a fixed list of elementary functions. Everything else is refused.
+"""
+
+from __future__ import annotations
+
+import ast
+
+import sympy as sp
+
+from surfaces.errors import UnsafeExpressionError
+
+X, Y = sp.symbols("x y", real=True)
+
+MAX_LENGTH = 500
+# Constant powers like 9**9**9 would make SymPy build an enormous integer.
+MAX_CONSTANT_EXPONENT = 100
+
+FUNCTIONS = {
+    name: getattr(sp, name)
+    for name in ("sin cos tan asin acos atan sinh cosh tanh exp log sqrt Abs atan2 Min Max".split())
+}
+FUNCTIONS["abs"] = sp.Abs
+NAMES = {"x": X, "y": Y, "pi": sp.pi, "e": sp.E, "E": sp.E}
+
+_BINARY = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+    ast.Pow: lambda a, b: a**b,
+    ast.BitXor: lambda a, b: a**b,  # "x^2" means a power to anyone typing maths
+}
+_UNARY = {ast.USub: lambda a: -a, ast.UAdd: lambda a: a}
+
+
+def _build(node: ast.AST) -> sp.Expr:
+    if isinstance(node, ast.Expression):
+        return _build(node.body)
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or not isinstance(node.value, int | float):
+            raise UnsafeExpressionError(
+                f"only numbers are allowed as constants, not {node.value!r}"
+            )
+        # The decimal as typed, exactly: 0.1 is 1/10, not the nearest binary float.
+        return (
+            sp.Rational(repr(node.value))
+            if isinstance(node.value, float)
+            else sp.Integer(node.value)
+        )
+    if isinstance(node, ast.Name):
+        if node.id in NAMES:
+            return NAMES[node.id]
+        raise UnsafeExpressionError(
+            f"unknown name {node.id!r}: use x, y, pi, e and the functions {', '.join(sorted(FUNCTIONS))}"
+        )
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        left, right = _build(node.left), _build(node.right)
+        if isinstance(node.op, ast.Pow | ast.BitXor) and right.is_number:
+            if abs(complex(right)) > MAX_CONSTANT_EXPONENT:
+                raise UnsafeExpressionError(f"exponent {right} is too large")
+        return _BINARY[type(node.op)](left, right)
+    if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
+        return _UNARY[type(node.op)](_build(node.operand))
+    if isinstance(node, ast.Call):
+        if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+            what = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
+            raise UnsafeExpressionError(f"unknown function {what!r}")
+        if node.keywords:
+            raise UnsafeExpressionError("keyword arguments are not allowed")
+        return FUNCTIONS[node.func.id](*[_build(a) for a in node.args])
+    raise UnsafeExpressionError(f"not allowed in a surface expression: {ast.unparse(node)!r}")
+
+
+def parse_expression(text: str) -> sp.Expr:
+    """Parse ``text`` (e.g. ``"x**2 + 3*sin(y)"``) into a SymPy expression in x, y.
+
+    Raises
+    ------
+    UnsafeExpressionError
+        On anything but arithmetic of numbers, x, y, pi, e and elementary functions,
+        on syntax errors, and on expressions that are not finite real functions.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise UnsafeExpressionError("empty expression")
+    if len(text) > MAX_LENGTH:
+        raise UnsafeExpressionError(f"expression longer than {MAX_LENGTH} characters")
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise UnsafeExpressionError(f"cannot parse {text!r}: {exc.msg}") from None
+    try:
+        expr = sp.sympify(_build(tree))
+    except TypeError as exc:  # wrong number of arguments to a function
+        raise UnsafeExpressionError(f"cannot use {text!r}: {exc}") from None
+    if expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
+        raise UnsafeExpressionError(f"{text!r} is not finite")
+    if not expr.free_symbols <= {X, Y}:
+        raise UnsafeExpressionError("only x and y may appear")
+    return expr

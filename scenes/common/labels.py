@@ -1,0 +1,75 @@
+"""Text, formulas and live readouts in the film's typography."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from manim import RIGHT, MathTex, Tex, Text, VGroup
+
+from scenes.common import style
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def heading(text: str, size: int = style.HEADING_SIZE, color=style.INK) -> Text:
+    """A section or beat heading."""
+    return Text(text, font=style.FONT, font_size=size, color=color)
+
+
+def label(text: str, size: int = style.LABEL_SIZE, color=style.INK) -> Text:
+    """A short label (a few words)."""
+    return Text(text, font=style.FONT, font_size=size, color=color)
+
+
+def formula(latex: str, scale: float = style.FORMULA_SCALE, color=style.INK, **kwargs) -> MathTex:
+    """A formula; pass LaTeX that SymPy produced wherever the code has the expression."""
+    return MathTex(latex, color=color, **kwargs).scale(scale)
+
+
+def tex(text: str, scale: float = style.FORMULA_SCALE, color=style.INK) -> Tex:
+    """Running text with inline maths."""
+    return Tex(text, color=color).scale(scale)
+
+
+class Readout(VGroup):
+    """``name = value``, the value kept live by ``getter`` (a step count, a loss).
+
+    Numbers too large for fixed notation (a diverging loss) switch to
+    scientific notation rather than running off the screen.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        getter: Callable[[], float],
+        decimals: int = 2,
+        color=style.INK,
+        size: int = style.LABEL_SIZE,
+        integer: bool = False,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.getter, self.decimals, self.integer = getter, decimals, integer
+        self.name = Text(name, font=style.FONT, font_size=size, color=color)
+        self.value = Text(self._format(getter()), font=style.FONT, font_size=size, color=color)
+        self.size, self.color_ = size, color
+        self.value.next_to(self.name, RIGHT, buff=0.15)
+        self.add(self.name, self.value)
+        self.value.add_updater(self._refresh)
+
+    def _format(self, v: float) -> str:
+        if self.integer:
+            return f"{int(round(v)):d}"
+        if v != 0 and (abs(v) >= 1e5 or abs(v) < 10 ** (-self.decimals)):
+            mantissa, exp = f"{v:.2e}".split("e")
+            return f"{mantissa} × 10{str(int(exp)).translate(_SUPERSCRIPT)}"
+        return f"{v:,.{self.decimals}f}"
+
+    def _refresh(self, mob) -> None:
+        text = self._format(self.getter())
+        if text != getattr(mob, "_shown", None):
+            new = Text(text, font=style.FONT, font_size=self.size, color=self.color_)
+            new.next_to(self.name, RIGHT, buff=0.15)
+            mob.become(new)
+            mob._shown = text
+

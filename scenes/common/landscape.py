@@ -1,0 +1,207 @@
+"""Landscapes: a ``surfaces`` entry drawn as a 3D terrain or a 2D contour map.
+
+Both map surface coordinates to scene points the same way for a whole array
+of points (``(..., 2)`` in, ``(..., 3)`` out), so trajectories from ``optim``
+can be drawn on either view without the scene doing any geometry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import contourpy
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Axes,
+    MathTex,
+    Surface,
+    ThreeDAxes,
+    VGroup,
+    VMobject,
+    interpolate_color,
+)
+
+from scenes.common import style
+from surfaces import Surface as LossSurface
+
+
+def _height_transform(kind: str):
+    if kind == "log":
+        return np.log1p, "log(1 + f)"
+    return (lambda z: z), "f"
+
+
+class Landscape(VGroup):
+    """A loss surface as a coloured 3D terrain over labelled axes.
+
+    Parameters
+    ----------
+    surface
+        The :class:`surfaces.Surface` to draw.
+    resolution
+        Faces per side of the mesh (Cairo's cost grows with its square).
+    heights
+        ``"linear"`` or ``"log"`` (``log(1 + f)``, for surfaces like Rosenbrock
+        whose values span orders of magnitude).
+    z_range
+        Loss values to map to the vertical extent; defaults to the surface's.
+    colors
+        Height colour scale, low to high.
+    """
+
+    def __init__(
+        self,
+        surface: LossSurface,
+        resolution: int = 32,
+        heights: str = "linear",
+        z_range: tuple[float, float] | None = None,
+        x_length: float = 7.0,
+        y_length: float = 7.0,
+        z_length: float = 3.0,
+        colors: Sequence[str] = style.HEIGHT_SCALE,
+        opacity: float = 0.9,
+        show_axes: bool = True,
+        domain: tuple[tuple[float, float], tuple[float, float]] | None = None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.surface = surface
+        self.transform, _ = _height_transform(heights)
+        (x0, x1), (y0, y1) = domain or surface.domain
+        lo, hi = z_range or surface.height_range
+        self.z_lo, self.z_hi = float(self.transform(lo)), float(self.transform(hi))
+        self.axes = ThreeDAxes(
+            x_range=[x0, x1, (x1 - x0) / 4],
+            y_range=[y0, y1, (y1 - y0) / 4],
+            z_range=[self.z_lo, self.z_hi, (self.z_hi - self.z_lo) / 4],
+            x_length=x_length,
+            y_length=y_length,
+            z_length=z_length,
+            axis_config={"color": style.MUTED, "stroke_width": 1.5, "include_ticks": False},
+            tips=False,
+        )
+        self.mesh = Surface(
+            lambda u, v: self.to_scene(np.array([u, v])),
+            u_range=[x0, x1],
+            v_range=[y0, y1],
+            resolution=(resolution, resolution),
+            fill_opacity=opacity,
+            stroke_width=0.3,
+            stroke_color=style.BACKGROUND,
+            checkerboard_colors=False,
+        )
+        self.color_by_height(colors)
+        self.add(self.mesh)
+        if show_axes:
+            self.add(self.axes)
+
+    def color_by_height(self, colors: Sequence[str]) -> Landscape:
+        """Colour each face by its height, ``colors[0]`` at the bottom."""
+        n = len(colors) - 1
+        z0, z1 = self.axes.c2p(0, 0, self.z_lo)[2], self.axes.c2p(0, 0, self.z_hi)[2]
+        for face in self.mesh:
+            a = np.clip((face.get_center()[2] - z0) / (z1 - z0), 0, 1) * n
+            k = min(int(a), n - 1)
+            face.set_fill(interpolate_color(colors[k], colors[k + 1], a - k))
+        return self
+
+    def height(self, p: np.ndarray) -> np.ndarray:
+        """Display height (in axis units) of the surface at ``p`` ``(..., 2)``."""
+        z = self.transform(self.surface(p))
+        return np.clip(z, self.z_lo, self.z_hi)
+
+    def to_scene(self, p: np.ndarray, lift: float = 0.0) -> np.ndarray:
+        """Scene points on the terrain above surface points ``p`` ``(..., 2)``; ``(..., 3)``."""
+        p = np.asarray(p, dtype=float)
+        return self.axes_point(p[..., 0], p[..., 1], self.height(p)) + lift * np.array(
+            [0, 0, 1.0]
+        )
+
+    def axes_point(self, x, y, z) -> np.ndarray:
+        """Vectorized ``axes.c2p``: arrays of coordinates to ``(..., 3)`` scene points."""
+        x, y, z = np.broadcast_arrays(x, y, z)
+        origin = self.axes.c2p(0, 0, 0)
+        ex = self.axes.c2p(1, 0, 0) - origin
+        ey = self.axes.c2p(0, 1, 0) - origin
+        ez = self.axes.c2p(0, 0, 1) - origin
+        return origin + x[..., None] * ex + y[..., None] * ey + z[..., None] * ez
+
+    def floor_point(self, p: np.ndarray) -> np.ndarray:
+        """Scene points on the floor (lowest height) under ``p``."""
+        p = np.asarray(p, dtype=float)
+        return self.axes_point(p[..., 0], p[..., 1], self.z_lo)
+
+
+class ContourMap(VGroup):
+    """A loss surface seen from above: level curves coloured by height, over 2D axes.
+
+    Levels are spaced evenly in the display height (linear or log), so a
+    surface like Rosenbrock shows its valley rather than one ring per hundred.
+    """
+
+    def __init__(
+        self,
+        surface: LossSurface,
+        levels: int = 14,
+        heights: str = "linear",
+        x_length: float = 6.0,
+        y_length: float = 6.0,
+        colors: Sequence[str] = style.HEIGHT_SCALE,
+        grid: int = 160,
+        stroke_width: float = 2.0,
+        domain: tuple[tuple[float, float], tuple[float, float]] | None = None,
+        axis_labels: tuple[str, str] | None = None,
+        z_range: tuple[float, float] | None = None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.surface = surface
+        transform, _ = _height_transform(heights)
+        (x0, x1), (y0, y1) = domain or surface.domain
+        self.axes = Axes(
+            x_range=[x0, x1, (x1 - x0) / 4],
+            y_range=[y0, y1, (y1 - y0) / 4],
+            x_length=x_length,
+            y_length=y_length,
+            axis_config={"color": style.MUTED, "stroke_width": 1.5, "include_ticks": False},
+            tips=False,
+        )
+        xs, ys = np.meshgrid(np.linspace(x0, x1, grid), np.linspace(y0, y1, grid))
+        z = transform(surface(np.stack([xs, ys], axis=-1)))
+        lo, hi = (
+            (float(transform(z_range[0])), float(transform(z_range[1])))
+            if z_range
+            else (float(z.min()), float(np.percentile(z, 97)))
+        )
+        gen = contourpy.contour_generator(xs, ys, z)
+        self.lines = VGroup()
+        for k, level in enumerate(np.linspace(lo, hi, levels + 2)[1:-1]):
+            a = k / max(levels - 1, 1) * (len(colors) - 1)
+            i = min(int(a), len(colors) - 2)
+            color = interpolate_color(colors[i], colors[i + 1], a - i)
+            for seg in gen.lines(level):
+                if len(seg) < 2:
+                    continue
+                line = VMobject(stroke_color=color, stroke_width=stroke_width, fill_opacity=0)
+                # A dense grid makes the polyline smooth; no spline needed.
+                line.set_points_as_corners(self.to_scene(seg))
+                self.lines.add(line)
+        self.add(self.lines, self.axes)
+        if axis_labels:
+            xl = MathTex(axis_labels[0], color=style.MUTED).scale(0.7)
+            yl = MathTex(axis_labels[1], color=style.MUTED).scale(0.7)
+            xl.next_to(self.axes.x_axis, DOWN, buff=0.15).align_to(self.axes.x_axis, RIGHT)
+            yl.next_to(self.axes.y_axis, LEFT, buff=0.15).align_to(self.axes.y_axis, UP)
+            self.add(xl, yl)
+
+    def to_scene(self, p: np.ndarray) -> np.ndarray:
+        """Scene points for surface points ``p`` ``(..., 2)``; ``(..., 3)``."""
+        p = np.asarray(p, dtype=float)
+        origin = self.axes.c2p(0, 0)
+        ex = self.axes.c2p(1, 0) - origin
+        ey = self.axes.c2p(0, 1) - origin
+        return origin + p[..., :1] * ex + p[..., 1:2] * ey

@@ -1,0 +1,119 @@
+"""Trajectories on screen: a marker walking computed positions, leaving a trail.
+
+The positions come from :func:`optim.run`; a ``to_scene`` function (from a
+:class:`~scenes.common.landscape.Landscape` or
+:class:`~scenes.common.landscape.ContourMap`) places them. A
+:class:`~manim.ValueTracker` holds the (fractional) step, so one animation of
+the tracker moves marker, trail and readouts together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from manim import (
+    Arrow,
+    Dot,
+    Dot3D,
+    ValueTracker,
+    VGroup,
+    VMobject,
+    linear,
+)
+
+from scenes.common import style
+
+ToScene = Callable[[np.ndarray], np.ndarray]
+
+
+def interpolate_path(points: np.ndarray, s: float) -> np.ndarray:
+    """The point a fraction of the way between step ``floor(s)`` and the next."""
+    k = int(np.clip(np.floor(s), 0, len(points) - 1))
+    if k >= len(points) - 1:
+        return points[-1]
+    return points[k] + (s - k) * (points[k + 1] - points[k])
+
+
+class PathTracer(VGroup):
+    """A marker and its trail along ``positions`` (``(T + 1, 2)`` surface coordinates).
+
+    Parameters
+    ----------
+    positions
+        The path, start first, as :attr:`optim.Trajectory.positions` gives it.
+    to_scene
+        Maps ``(..., 2)`` surface points to ``(..., 3)`` scene points.
+    color
+        Marker and trail colour (an optimizer's colour, say).
+    three_d
+        Draw the marker as a small sphere that stays round from any camera angle.
+    footprints
+        Leave a small dot at every visited position as well as the trail.
+    """
+
+    def __init__(
+        self,
+        positions: np.ndarray,
+        to_scene: ToScene,
+        color=style.ACCENT,
+        radius: float = 0.08,
+        stroke_width: float = 3.0,
+        three_d: bool = False,
+        footprints: bool = False,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.positions = np.asarray(positions, dtype=float)
+        self.scene_points = to_scene(self.positions)
+        self.step = ValueTracker(0)
+        if three_d:
+            self.marker = Dot3D(radius=radius, color=color, resolution=(8, 8))
+            # Drawn after the terrain's faces instead of depth-sorted among them,
+            # so the climber is never hidden by the slope it stands on.
+            for face in self.marker.family_members_with_points():
+                face.shade_in_3d = False
+        else:
+            self.marker = Dot(radius=radius, color=color)
+        self.trail = VMobject(stroke_color=color, stroke_width=stroke_width)
+        self.prints = VGroup()
+        self.footprints = footprints
+        self.color = color
+        self._update(self)
+        self.add(self.trail, self.prints, self.marker)
+        self.add_updater(self._update)
+
+    @property
+    def n_steps(self) -> int:
+        return len(self.positions) - 1
+
+    def current(self) -> np.ndarray:
+        """Surface coordinates of the marker now."""
+        return interpolate_path(self.positions, self.step.get_value())
+
+    def _update(self, _mob) -> None:
+        s = self.step.get_value()
+        k = int(np.clip(np.floor(s), 0, self.n_steps))
+        head = interpolate_path(self.scene_points, s)
+        pts = np.vstack([self.scene_points[: k + 1], head[None]])
+        if len(pts) >= 2:
+            self.trail.set_points_as_corners(pts)
+        self.marker.move_to(head)
+        if self.footprints:
+            while len(self.prints) < k + 1:
+                i = len(self.prints)
+                self.prints.add(
+                    Dot(self.scene_points[i], radius=0.035, color=self.color, fill_opacity=0.8)
+                )
+
+    def walk(self, to: float | None = None, run_time: float = 3.0, **kwargs):
+        """An animation moving the marker to step ``to`` (default: the end)."""
+        target = self.n_steps if to is None else to
+        return self.step.animate(run_time=run_time, rate_func=kwargs.pop("rate_func", linear)).set_value(
+            target
+        )
+
+
+def step_arrow(start: np.ndarray, end: np.ndarray, color=style.DESCENT, **kwargs) -> Arrow:
+    """A straight arrow between two scene points (a step, a gradient)."""
+    return Arrow(start, end, buff=0, color=color, stroke_width=4, **kwargs)

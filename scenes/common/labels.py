@@ -13,12 +13,12 @@ _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 def heading(text: str, size: int = style.HEADING_SIZE, color=style.INK) -> Text:
     """A section or beat heading."""
-    return Text(text, font=style.FONT, font_size=size, color=color)
+    return Text(text, font=style.FONT, font_size=size, color=color, disable_ligatures=True)
 
 
 def label(text: str, size: int = style.LABEL_SIZE, color=style.INK) -> Text:
     """A short label (a few words)."""
-    return Text(text, font=style.FONT, font_size=size, color=color)
+    return Text(text, font=style.FONT, font_size=size, color=color, disable_ligatures=True)
 
 
 def formula(latex: str, scale: float = style.FORMULA_SCALE, color=style.INK, **kwargs) -> MathTex:
@@ -50,8 +50,8 @@ class Readout(VGroup):
     ):
         super().__init__(**kwargs)
         self.getter, self.decimals, self.integer = getter, decimals, integer
-        self.name = Text(name, font=style.FONT, font_size=size, color=color)
-        self.value = Text(self._format(getter()), font=style.FONT, font_size=size, color=color)
+        self.name = Text(name, font=style.FONT, font_size=size, color=color, disable_ligatures=True)
+        self.value = Text(self._format(getter()), font=style.FONT, font_size=size, color=color, disable_ligatures=True)
         self.size, self.color_ = size, color
         self.value.next_to(self.name, RIGHT, buff=0.15)
         self.add(self.name, self.value)
@@ -68,8 +68,20 @@ class Readout(VGroup):
     def _refresh(self, mob) -> None:
         text = self._format(self.getter())
         if text != getattr(mob, "_shown", None):
-            new = Text(text, font=style.FONT, font_size=self.size, color=self.color_)
+            new = Text(text, font=style.FONT, font_size=self.size, color=self.color_, disable_ligatures=True)
             new.next_to(self.name, RIGHT, buff=0.15)
             mob.become(new)
             mob._shown = text
 
+
+
+def keep_fixed_in_frame(scene, mob):
+    """Fix ``mob`` to the frame of a 3D scene, including parts it gains later.
+
+    A readout rebuilt by ``become`` gets new submobjects (one more digit, say);
+    unless they are registered too, the camera projects them into the 3D world
+    and a letter floats off over the terrain.
+    """
+    scene.add_fixed_in_frame_mobjects(mob)
+    mob.add_updater(lambda m: scene.renderer.camera.add_fixed_in_frame_mobjects(m))
+    return mob

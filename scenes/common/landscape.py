@@ -29,10 +29,17 @@ from scenes.common import style
 from surfaces import Surface as LossSurface
 
 
-def _height_transform(kind: str):
+def _height_transform(kind: str, scale: float = 1.0):
+    """Display height from loss: ``"linear"``, or ``"log"``: ``log(1 + f / scale)``.
+
+    A larger ``scale`` keeps the bottom of each basin round (quadratic) while
+    still taming tall peaks.
+    """
     if kind == "log":
-        return np.log1p, "log(1 + f)"
-    return (lambda z: z), "f"
+        return lambda z: np.log1p(np.asarray(z) / scale)
+    if kind == "linear":
+        return lambda z: z
+    raise ValueError(f"heights must be 'linear' or 'log', not {kind!r}")
 
 
 class Landscape(VGroup):
@@ -44,9 +51,9 @@ class Landscape(VGroup):
         The :class:`surfaces.Surface` to draw.
     resolution
         Faces per side of the mesh (Cairo's cost grows with its square).
-    heights
-        ``"linear"`` or ``"log"`` (``log(1 + f)``, for surfaces like Rosenbrock
-        whose values span orders of magnitude).
+    heights, log_scale
+        ``"linear"``, or ``"log"`` for ``log(1 + f / log_scale)``, for surfaces like
+        Rosenbrock whose values span orders of magnitude.
     z_range
         Loss values to map to the vertical extent; defaults to the surface's.
     colors
@@ -58,19 +65,21 @@ class Landscape(VGroup):
         surface: LossSurface,
         resolution: int = 32,
         heights: str = "linear",
+        log_scale: float = 1.0,
         z_range: tuple[float, float] | None = None,
         x_length: float = 7.0,
         y_length: float = 7.0,
         z_length: float = 3.0,
         colors: Sequence[str] = style.HEIGHT_SCALE,
         opacity: float = 0.9,
+        grid_color=None,
         show_axes: bool = True,
         domain: tuple[tuple[float, float], tuple[float, float]] | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
         self.surface = surface
-        self.transform, _ = _height_transform(heights)
+        self.transform = _height_transform(heights, log_scale)
         (x0, x1), (y0, y1) = domain or surface.domain
         lo, hi = z_range or surface.height_range
         self.z_lo, self.z_hi = float(self.transform(lo)), float(self.transform(hi))
@@ -90,14 +99,16 @@ class Landscape(VGroup):
             v_range=[y0, y1],
             resolution=(resolution, resolution),
             fill_opacity=opacity,
-            stroke_width=0.3,
-            stroke_color=style.BACKGROUND,
+            stroke_width=0.5,
+            stroke_color=grid_color or style.BACKGROUND,
             checkerboard_colors=False,
         )
         self.color_by_height(colors)
-        self.add(self.mesh)
-        if show_axes:
-            self.add(self.axes)
+        # The axes always belong to the group, so shifting the landscape moves the
+        # coordinate mapping with it; hidden axes are merely transparent.
+        if not show_axes:
+            self.axes.set_stroke(opacity=0)
+        self.add(self.mesh, self.axes)
 
     def color_by_height(self, colors: Sequence[str]) -> Landscape:
         """Colour each face by its height, ``colors[0]`` at the bottom."""
@@ -148,6 +159,7 @@ class ContourMap(VGroup):
         surface: LossSurface,
         levels: int = 14,
         heights: str = "linear",
+        log_scale: float = 1.0,
         x_length: float = 6.0,
         y_length: float = 6.0,
         colors: Sequence[str] = style.HEIGHT_SCALE,
@@ -160,7 +172,7 @@ class ContourMap(VGroup):
     ):
         super().__init__(**kwargs)
         self.surface = surface
-        transform, _ = _height_transform(heights)
+        transform = _height_transform(heights, log_scale)
         (x0, x1), (y0, y1) = domain or surface.domain
         self.axes = Axes(
             x_range=[x0, x1, (x1 - x0) / 4],

@@ -1,0 +1,486 @@
+"""render.py: parsing and bad input, joining, chapters, captions, caching, failures, Ctrl-C, Dask.
+
+Everything renders tiny fixture scenes (tests/fixtures/render_project, about a second each
+at -ql) from a copy of that project in a temporary folder, never the film's own scenes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # render.py is a script at the project root, not a package
+    sys.path.insert(0, str(ROOT))
+
+import render  # noqa: E402
+
+FIXTURE = Path(__file__).parent / "fixtures" / "render_project"
+NAME = "gradient-descent-explained"
+FRAME = 1 / 15  # -ql renders at 15 frames per second
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def copy_project(dest: Path) -> Path:
+    shutil.copytree(FIXTURE, dest, ignore=shutil.ignore_patterns("__pycache__"))
+    return dest
+
+
+def run(project: Path, out: Path, *args: str, order: str = "ORDER") -> tuple[int, str, str]:
+    """render.main on the fixture project at -ql; returns (exit code, stdout, stderr)."""
+    argv = ["--root", str(project), "--order", f"{project / 'order.py'}:{order}"]
+    argv += ["--out", str(out), "-q", "l", *args]
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        code = render.main(argv)
+    return code, stdout.getvalue(), stderr.getvalue()
+
+
+def report(out: Path) -> dict:
+    return json.loads((out / "render-report.json").read_text())
+
+
+def statuses(out: Path) -> dict[str, str]:
+    return {s["scene"]: s["status"] for s in report(out)["scenes"]}
+
+
+def probe(path: Path) -> dict:
+    text = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_streams", "-show_format", "-show_chapters", "-of", "json",
+         str(path)],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    return json.loads(text)
+
+
+def copy_film(film: dict, dest: Path) -> tuple[Path, Path]:
+    """A private copy of the rendered fixture project and its output folder."""
+    project = copy_project(dest / "project")
+    out = dest / "out"
+    shutil.copytree(film["out"], out)
+    return project, out
+
+
+def processes_mentioning(text: str) -> list[int]:
+    pids = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        with contextlib.suppress(OSError):
+            if text.encode() in cmdline.read_bytes():
+                pids.append(int(cmdline.parent.name))
+    return [p for p in pids if p != os.getpid()]
+
+
+# --- the film: the fixture project rendered once, shared by the tests that only read it ------
+
+
+@pytest.fixture(scope="module")
+def film(tmp_path_factory) -> dict:
+    base = tmp_path_factory.mktemp("film")
+    project = copy_project(base / "project")
+    out = base / "out"
+    code, stdout, stderr = run(project, out, "--all", "--jobs", "2")
+    assert code == 0, stdout + stderr
+    first = report(out)  # later tests run again in the same folder
+    return {"project": project, "out": out, "stdout": stdout, "report": first}
+
+
+# --- argument parsing and bad input ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--all", "-q", "x"], "invalid choice: 'x'"),
+        (["--scene", "Nope"], "unknown scene 'Nope'; valid scenes: One, Two, Three"),
+        ([], "say what to render"),
+        (["--all", "--scene", "One"], "not allowed with argument"),
+        (["--all", "--jobs", "0"], "must be at least 1"),
+        (["--all", "--jobs", "many"], "not a whole number"),
+        (["--all", "--bogus"], "unrecognized arguments: --bogus"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, args, needle):
+    code = render.main(
+        ["--root", str(FIXTURE), "--order", f"{FIXTURE / 'order.py'}:ORDER",
+         "--out", str(tmp_path / "out"), *args]
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("render.py: error: ")
+    assert needle in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_output_folder_that_cannot_be_written(tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n")
+    for out in (blocker / "build", blocker):
+        code = render.main(
+            ["--root", str(FIXTURE), "--order", f"{FIXTURE / 'order.py'}:ORDER",
+             "--out", str(out), "--all"]
+        )  # fmt: skip
+        err = capsys.readouterr().err
+        assert code == 2
+        assert err.count("\n") == 1 and err.startswith("render.py: error: --out ")
+    assert blocker.read_text() == "not a folder\n"
+
+
+def test_an_order_that_cannot_be_loaded(tmp_path, capsys):
+    code = render.main(["--order", f"{tmp_path / 'nope.py'}:ORDER", "--list"])
+    assert code == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_bad_input_from_the_command_line_has_no_traceback(tmp_path):
+    for args in (["--all", "-q", "z"], ["--scene", "Nope"]):
+        proc = subprocess.run(
+            [sys.executable, str(ROOT / "render.py"), "--root", str(FIXTURE),
+             "--order", f"{FIXTURE / 'order.py'}:ORDER", "--out", str(tmp_path), *args],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert proc.returncode == 2
+        assert "Traceback" not in proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert "valid scenes: One, Two, Three" in proc.stderr
+
+
+def test_list_shows_the_scenes_in_order_with_their_sections(capsys):
+    code = render.main(
+        ["--root", str(FIXTURE), "--order", f"{FIXTURE / 'order.py'}:ORDER", "--list"]
+    )
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert [line.split()[0] for line in lines] == ["One", "Two", "Three"]
+    assert lines[0].endswith("Shapes arrive") and lines[2].endswith("Words leave")
+
+
+def test_dry_run_renders_nothing(tmp_path):
+    project = copy_project(tmp_path / "project")
+    out = tmp_path / "out"
+    code, stdout, _ = run(project, out, "--all", "--dry-run")
+    assert code == 0
+    assert stdout.count("would render") == 4  # three scenes and the total
+    assert "would render 3 of 3 scenes" in stdout
+    assert not out.exists()
+
+
+def test_dry_run_on_a_rendered_film_shows_the_cache(film, tmp_path):
+    code, stdout, _ = run(film["project"], film["out"], "--all", "--dry-run")
+    assert code == 0
+    assert stdout.count("cached") == 3
+    assert "would render 0 of 3 scenes" in stdout
+    assert "would join 3 scenes" in stdout
+
+
+# --- pure helpers ----------------------------------------------------------------------------
+
+
+def test_youtube_timestamps():
+    assert render.youtube_timestamp(0) == "0:00"
+    assert render.youtube_timestamp(5_999) == "0:05"
+    assert render.youtube_timestamp(65_000) == "1:05"
+    assert render.youtube_timestamp(3_723_000) == "1:02:03"
+
+
+def test_chapters_merge_consecutive_scenes_of_a_section():
+    class E:
+        def __init__(self, section):
+            self.section, self.section_title = section, f"S{section}"
+
+    entries = [E(0), E(1), E(1), E(2), E(1)]
+    lengths = [Fraction(1), Fraction(2), Fraction(3), Fraction(1, 2), Fraction(1)]
+    chapters = render.chapters_for(entries, lengths)
+    assert [(c.title, c.start_ms, c.end_ms) for c in chapters] == [
+        ("S0", 0, 1000),
+        ("S1", 1000, 6000),
+        ("S2", 6000, 6500),
+        ("S1", 6500, 7500),
+    ]
+    meta = render.ffmetadata(chapters, "A; title = #1")
+    assert meta.startswith(";FFMETADATA1\ntitle=A\\; title \\= \\#1\n")
+    assert meta.count("[CHAPTER]") == 4 and "TIMEBASE=1/1000" in meta
+
+
+def test_captions_are_shifted_clipped_and_renumbered():
+    a = "1\n00:00:00,000 --> 00:00:00,800\nfirst\n\n2\n00:00:00,500 --> 00:00:03,000\nsecond\n"
+    b = "1\n00:00:00,100 --> 00:00:00,400\nthird\nline two\n\n2\n00:00:09,000 --> 00:00:09,500\nx\n"
+    text = render.join_captions([a, b], [Fraction(1), Fraction(2)])
+    assert render.parse_srt(text) == [
+        (0, 500, "first"),  # ends where the next begins
+        (500, 1000, "second"),  # clipped at the end of its scene
+        (1100, 1400, "third\nline two"),
+        # the cue past the end of the second scene is dropped
+    ]
+    assert text.startswith("1\n00:00:00,000 --> 00:00:00,500\nfirst\n\n2\n")
+
+
+def test_cache_keys_follow_quality_voice_and_shared_files(tmp_path, monkeypatch):
+    project = copy_project(tmp_path / "project")
+    order = render.load_order(f"{project / 'order.py'}:ORDER", project)
+    one = order[0]
+    check = render.check_scene(one, project)
+
+    def key(quality="l"):
+        return render.scene_key(one, project, quality, render.shared_digest(project), check)
+
+    monkeypatch.setenv("GDE_VOICE", "festival")
+    base = key()
+    assert key("h") != base
+    monkeypatch.setenv("GDE_VOICE", "none")
+    assert key() != base
+    monkeypatch.setenv("GDE_VOICE", "festival")
+    assert key() == base
+    (project / "manim.cfg").write_text((project / "manim.cfg").read_text() + "\n# edited\n")
+    assert key() != base
+
+
+def test_static_checks_catch_missing_files_and_classes(tmp_path):
+    project = copy_project(tmp_path / "project")
+    order = render.load_order(f"{project / 'order.py'}:UNWRITTEN", project)
+    assert render.check_scene(order[0], project).ok
+    assert render.check_scene(order[1], project).error == "scenes/later.py does not exist"
+    (project / "scenes" / "later.py").write_text(
+        "from manim import Scene\n\nclass Sooner(Scene):\n"
+    )
+    assert "SyntaxError" in render.check_scene(order[1], project).error
+    (project / "scenes" / "later.py").write_text(
+        "from manim import Scene\n\nclass Sooner(Scene): ...\n"
+    )
+    assert render.check_scene(order[1], project).error == "scenes/later.py defines no class Later"
+
+
+# --- rendering and joining -------------------------------------------------------------------
+
+
+@pytest.mark.render
+def test_first_run_renders_every_scene(film):
+    r = film["report"]
+    assert {s["scene"]: s["status"] for s in r["scenes"]} == {
+        "One": "rendered",
+        "Two": "rendered",
+        "Three": "rendered",
+    }
+    assert r["exit_code"] == 0 and r["video"]["status"] == "joined"
+    assert [s["had_audio"] for s in r["scenes"]] == [False, True, False]
+    assert "video:" in film["stdout"] and "scenes" in film["stdout"]  # the summary table
+    assert not (film["out"] / "work").exists()
+
+
+@pytest.mark.render
+def test_joined_video_has_chapters_one_aac_track_and_the_scenes_length(film):
+    info = probe(film["out"] / f"{NAME}.mp4")
+    video = [s for s in info["streams"] if s["codec_type"] == "video"]
+    audio = [s for s in info["streams"] if s["codec_type"] == "audio"]
+    assert len(video) == 1 and len(audio) == 1
+    assert audio[0]["codec_name"] == "aac"
+    # One chapter per storyboard section, in order, with the section titles.
+    titles = [c["tags"]["title"] for c in info["chapters"]]
+    assert titles == ["Shapes arrive", "Words leave"]
+    # The length is the sum of the scenes' (measured on the cached scene files), within a frame.
+    scenes = sorted((film["out"] / "scenes").glob("*/scene.mov"))
+    assert len(scenes) == 3
+    total = sum(float(probe(p)["format"]["duration"]) for p in scenes)
+    length = float(info["format"]["duration"])
+    assert abs(length - total) <= FRAME
+    assert abs(length - sum(s["length"] for s in report(film["out"])["scenes"])) <= FRAME
+    assert abs(float(audio[0]["duration"]) - float(video[0]["duration"])) <= 0.1
+    # The second chapter starts where the second section's first scene starts (1.0 + 1.2 s).
+    assert float(info["chapters"][1]["start_time"]) == pytest.approx(2.2, abs=0.002)
+    assert float(info["chapters"][-1]["end_time"]) == pytest.approx(length, abs=FRAME)
+
+
+@pytest.mark.render
+def test_captions_are_well_formed_and_inside_the_video(film):
+    text = (film["out"] / f"{NAME}.srt").read_text()
+    length = float(probe(film["out"] / f"{NAME}.mp4")["format"]["duration"])
+    blocks = text.strip().split("\n\n")
+    stamp = r"\d{2}:\d{2}:\d{2},\d{3}"
+    for i, block in enumerate(blocks, 1):
+        lines = block.split("\n")
+        assert lines[0] == str(i)
+        assert re.fullmatch(f"{stamp} --> {stamp}", lines[1])
+        assert lines[2:] and all(lines[2:])
+    cues = render.parse_srt(text)
+    assert [c[2] for c in cues] == [
+        "A square appears.",
+        "It waits.",
+        "A tone plays.",
+        "A caption longer than its scene.",
+    ]
+    for (s, e, _), nxt in zip(cues, [*cues[1:], None], strict=True):
+        assert 0 <= s < e <= length * 1000 + 1
+        if nxt:
+            assert e <= nxt[0]
+    assert cues[2][0] == 1000  # the second scene starts at 1 s
+    assert cues[3][1] == pytest.approx(length * 1000, abs=1)  # clipped at the end
+
+
+@pytest.mark.render
+def test_chapters_txt_is_a_video_description(film):
+    lines = (film["out"] / "chapters.txt").read_text().splitlines()
+    assert lines == ["0:00 Shapes arrive", "0:02 Words leave"]
+
+
+@pytest.mark.render
+def test_second_run_renders_nothing(film):
+    code, stdout, _ = run(film["project"], film["out"], "--all")
+    assert code == 0
+    assert statuses(film["out"]) == {"One": "cached", "Two": "cached", "Three": "cached"}
+    assert report(film["out"])["video"]["status"] == "up to date"
+    assert "rendered" not in stdout
+
+
+@pytest.mark.render
+def test_editing_one_scene_renders_only_that_scene(film, tmp_path):
+    project, out = copy_film(film, tmp_path)
+    before = (out / f"{NAME}.mp4").read_bytes()
+    scene = project / "scenes" / "two.py"
+    scene.write_text(scene.read_text().replace("self.wait(0.7)", "self.wait(0.5)"))
+    code, _, stderr = run(project, out, "--all")
+    assert code == 0, stderr
+    assert statuses(out) == {"One": "cached", "Two": "rendered", "Three": "cached"}
+    assert report(out)["video"]["status"] == "joined"
+    assert (out / f"{NAME}.mp4").read_bytes() != before
+    assert float(probe(out / f"{NAME}.mp4")["format"]["duration"]) == pytest.approx(3.4, abs=FRAME)
+    assert len(list((out / "scenes").glob("Two-l-*"))) == 1  # the old entry is replaced
+
+
+@pytest.mark.render
+def test_some_scenes_with_the_others_cached_still_make_the_film(film, tmp_path):
+    project, out = copy_film(film, tmp_path)
+    (out / f"{NAME}.mp4").unlink()
+    code, _, _ = run(project, out, "--scene", "three")  # names match case-insensitively
+    assert code == 0
+    assert statuses(out) == {"Three": "cached"}
+    assert report(out)["video"]["status"] == "joined"
+    assert (out / f"{NAME}.mp4").exists()
+
+
+@pytest.mark.render
+def test_a_failing_scene_keeps_the_others_and_the_previous_film(film, tmp_path):
+    project, out = copy_film(film, tmp_path)
+    before = (out / f"{NAME}.mp4").read_bytes()
+    code, stdout, stderr = run(project, out, "--all", order="FAILING")
+    assert code == 1
+    assert statuses(out) == {"One": "cached", "Boom": "failed", "Three": "cached"}
+    boom = next(s for s in report(out)["scenes"] if s["scene"] == "Boom")
+    assert boom["error"] == "RuntimeError: deliberate failure in the Boom fixture scene"
+    assert "FAILED Boom: RuntimeError: deliberate failure in the Boom fixture scene" in stderr
+    assert (out / "logs" / "Boom.log").exists()
+    assert (out / f"{NAME}.mp4").read_bytes() == before  # untouched, not half-written
+    assert "left as it was" in stdout
+    assert not [p for p in out.iterdir() if p.name.startswith(".join-") or p.suffix == ".tmp"]
+
+
+@pytest.mark.render
+def test_a_scene_not_written_yet_fails_alone_and_no_film_is_written(film, tmp_path):
+    project, out = copy_film(film, tmp_path)
+    for p in out.glob(f"{NAME}.*"):
+        p.unlink()
+    code, _, stderr = run(project, out, "--all", order="UNWRITTEN")
+    assert code == 1
+    assert statuses(out) == {"One": "cached", "Later": "failed"}
+    assert "FAILED Later: scenes/later.py does not exist" in stderr
+    assert not list(out.glob(f"{NAME}.*"))
+
+
+@pytest.mark.render
+def test_burned_in_subtitles_keep_chapters_and_length(film, tmp_path):
+    project, out = copy_film(film, tmp_path)
+    code, _, stderr = run(project, out, "--all", "--burn-subtitles")
+    assert code == 0, stderr
+    assert report(out)["video"]["status"] == "joined"  # a different film: joined again
+    info = probe(out / f"{NAME}.mp4")
+    assert len(info["chapters"]) == 2
+    assert float(info["format"]["duration"]) == pytest.approx(3.6, abs=FRAME)
+    assert [s["codec_type"] for s in info["streams"]][:2] == ["video", "audio"]
+
+
+@pytest.mark.render
+def test_ctrl_c_stops_the_workers_and_the_next_run_resumes(tmp_path):
+    project = copy_project(tmp_path / "project")
+    out = tmp_path / "out"
+    cmd = [sys.executable, str(ROOT / "render.py"), "--root", str(project),
+           "--order", f"{project / 'order.py'}:SLEEPY", "--out", str(out), "-ql", "--all",
+           "--jobs", "2"]  # fmt: skip
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        # As in a terminal, whatever the test runner's own signal settings.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while not list((out / "scenes").glob("One-l-*/meta.json")):
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+        while not [p for p in processes_mentioning(str(out)) if p != proc.pid]:
+            assert time.monotonic() < deadline  # the sleepy scene's Manim is running
+            time.sleep(0.2)
+        proc.send_signal(signal.SIGINT)
+        output, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, output
+    assert "Traceback" not in output
+    assert "interrupted: 1 finished scenes are kept" in output
+    time.sleep(0.5)
+    assert processes_mentioning(str(out)) == []  # no worker or Manim left behind
+    assert statuses(out) == {"One": "rendered", "Sleepy": "interrupted"}
+    assert not (out / "work").exists() or not any((out / "work").iterdir())
+    code, stdout, _ = run(project, out, "--all", "--dry-run", order="SLEEPY")
+    assert code == 0 and "would render 1 of 2 scenes" in stdout
+
+
+@pytest.mark.render
+def test_dask_cluster_renders_and_ships_the_scenes_back(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    project = copy_project(tmp_path / "project")
+    out = tmp_path / "out"
+    with distributed.LocalCluster(
+        n_workers=1,
+        threads_per_worker=2,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        code, stdout, stderr = run(
+            project, out, "--all", "--dask", cluster.scheduler_address, order="SILENT"
+        )
+        with distributed.Client(cluster) as client:
+            # The task's code travelled with it: the worker never imported render.py.
+            imported = client.run(lambda: "render" in sys.modules)
+    assert code == 0, stdout + stderr
+    assert not any(imported.values())
+    r = report(out)
+    assert r["executor"] == f"dask:{cluster.scheduler_address}"
+    assert statuses(out) == {"One": "rendered", "Three": "rendered"}
+    info = probe(out / f"{NAME}.mp4")
+    assert [c["tags"]["title"] for c in info["chapters"]] == ["Shapes arrive", "Words leave"]
+    assert float(info["format"]["duration"]) == pytest.approx(2.4, abs=FRAME)
+    assert "the video is silent, with captions only" in stdout
+
+
+def test_bad_dask_address_is_bad_input(tmp_path, capsys):
+    pytest.importorskip("distributed")
+    project = copy_project(tmp_path / "project")
+    code, _, stderr = run(project, tmp_path / "out", "--all", "--dask", "tcp://127.0.0.1:9")
+    assert code == 2
+    assert stderr.count("\n") == 1 and "cannot reach the Dask scheduler" in stderr

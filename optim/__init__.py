@@ -8,11 +8,13 @@
 
 from optim.base import Optimizer, Schedule
 from optim.errors import InvalidParameterError, OptimError, UnknownOptimizerError
-from optim.rules import OPTIMIZERS, adagrad, adam, gd, momentum, nesterov, rmsprop, sgd
+from optim.rules import FORMULAS, OPTIMIZERS, STOP_FORMULA, adagrad, adam, gd, momentum, nesterov, rmsprop, sgd
 from optim.trajectory import Trajectory, make, run
 
 __all__ = [
+    "FORMULAS",
     "OPTIMIZERS",
+    "STOP_FORMULA",
     "InvalidParameterError",
     "OptimError",
     "Optimizer",

@@ -310,3 +310,16 @@ OPTIMIZERS = {
     "rmsprop": rmsprop,
     "adam": adam,
 }
+
+#: Each update rule as the video shows it (LaTeX). One source for scenes and docs.
+FORMULAS = {
+    "gd": r"x_{t+1} = x_t - \alpha\, \nabla f(x_t)",
+    "sgd": r"x_{t+1} = x_t - \alpha\, \tilde g_t, \quad \tilde g_t = \frac{1}{|B|}\sum_{i \in B} \nabla \ell_i(x_t)",
+    "momentum": r"v_t = \beta\, v_{t-1} + \nabla f(x_t), \quad x_{t+1} = x_t - \alpha\, v_t",
+    "nesterov": r"v_t = \beta\, v_{t-1} + \nabla f(x_t), \quad x_{t+1} = x_t - \alpha\,(\nabla f(x_t) + \beta\, v_t)",
+    "adagrad": r"s_t = s_{t-1} + g_t^2, \quad x_{t+1} = x_t - \frac{\alpha}{\sqrt{s_t} + \epsilon}\, g_t",
+    "rmsprop": r"v_t = \rho\, v_{t-1} + (1-\rho)\, g_t^2, \quad x_{t+1} = x_t - \frac{\alpha}{\sqrt{v_t} + \epsilon}\, g_t",
+    "adam": r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t, \quad v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2, \quad x_{t+1} = x_t - \alpha\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}",
+}
+#: The stopping rule of :func:`optim.run`.
+STOP_FORMULA = r"\|\nabla f(x_t)\| < \varepsilon \quad \text{or} \quad t = T"

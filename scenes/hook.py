@@ -100,7 +100,9 @@ class Hook(NarratedScene, ThreeDScene):
             self.play(FadeIn(patch), run_time=1.5)
 
         arrow = always_redraw(self.next_step_arrow)
-        with self.narrate("So you feel for the steepest way down, and take one small step that way.") as beat:
+        with self.narrate(
+            "So you feel for the steepest way down, and take one small step that way."
+        ) as beat:
             first = self.next_step_arrow()
             self.play(GrowArrow(first), run_time=1.0)
             self.remove(first)

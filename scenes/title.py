@@ -33,7 +33,9 @@ class Title(NarratedScene, Scene):
         card = VGroup(title, promise).arrange(DOWN, buff=0.35)
         plate = BackgroundRectangle(card, color=style.BACKGROUND, fill_opacity=0.75, buff=0.35)
 
-        with self.narrate("Gradient descent, explained: how machines learn by feeling their way downhill.") as beat:
+        with self.narrate(
+            "Gradient descent, explained: how machines learn by feeling their way downhill."
+        ) as beat:
             self.add(backdrop, tracer)
             self.play(
                 tracer.walk(run_time=beat.duration * 0.9),

@@ -51,7 +51,13 @@ class Readout(VGroup):
         super().__init__(**kwargs)
         self.getter, self.decimals, self.integer = getter, decimals, integer
         self.name = Text(name, font=style.FONT, font_size=size, color=color, disable_ligatures=True)
-        self.value = Text(self._format(getter()), font=style.FONT, font_size=size, color=color, disable_ligatures=True)
+        self.value = Text(
+            self._format(getter()),
+            font=style.FONT,
+            font_size=size,
+            color=color,
+            disable_ligatures=True,
+        )
         self.size, self.color_ = size, color
         self.value.next_to(self.name, RIGHT, buff=0.15)
         self.add(self.name, self.value)
@@ -60,7 +66,9 @@ class Readout(VGroup):
     def _format(self, v: float) -> str:
         if self.integer:
             return f"{int(round(v)):d}"
-        if v != 0 and (abs(v) >= 1e5 or abs(v) < 10 ** (-self.decimals)):
+        if abs(v) < 0.5 * 10 ** (-self.decimals):
+            v = 0.0  # "-0.00" and "9.04 × 10⁻⁹" both mean zero on screen
+        if abs(v) >= 1e4:
             mantissa, exp = f"{v:.2e}".split("e")
             return f"{mantissa} × 10{str(int(exp)).translate(_SUPERSCRIPT)}"
         return f"{v:,.{self.decimals}f}"
@@ -68,11 +76,16 @@ class Readout(VGroup):
     def _refresh(self, mob) -> None:
         text = self._format(self.getter())
         if text != getattr(mob, "_shown", None):
-            new = Text(text, font=style.FONT, font_size=self.size, color=self.color_, disable_ligatures=True)
+            new = Text(
+                text,
+                font=style.FONT,
+                font_size=self.size,
+                color=self.color_,
+                disable_ligatures=True,
+            )
             new.next_to(self.name, RIGHT, buff=0.15)
             mob.become(new)
             mob._shown = text
-
 
 
 def keep_fixed_in_frame(scene, mob):

@@ -128,9 +128,7 @@ class Landscape(VGroup):
     def to_scene(self, p: np.ndarray, lift: float = 0.0) -> np.ndarray:
         """Scene points on the terrain above surface points ``p`` ``(..., 2)``; ``(..., 3)``."""
         p = np.asarray(p, dtype=float)
-        return self.axes_point(p[..., 0], p[..., 1], self.height(p)) + lift * np.array(
-            [0, 0, 1.0]
-        )
+        return self.axes_point(p[..., 0], p[..., 1], self.height(p)) + lift * np.array([0, 0, 1.0])
 
     def axes_point(self, x, y, z) -> np.ndarray:
         """Vectorized ``axes.c2p``: arrays of coordinates to ``(..., 3)`` scene points."""

@@ -109,9 +109,9 @@ class PathTracer(VGroup):
     def walk(self, to: float | None = None, run_time: float = 3.0, **kwargs):
         """An animation moving the marker to step ``to`` (default: the end)."""
         target = self.n_steps if to is None else to
-        return self.step.animate(run_time=run_time, rate_func=kwargs.pop("rate_func", linear)).set_value(
-            target
-        )
+        return self.step.animate(
+            run_time=run_time, rate_func=kwargs.pop("rate_func", linear)
+        ).set_value(target)
 
 
 def step_arrow(start: np.ndarray, end: np.ndarray, color=style.DESCENT, **kwargs) -> Arrow:

@@ -95,8 +95,21 @@ def synthesize(text: str) -> Clip | None:
             subprocess.run(ENGINES[voice][1](src, raw), check=True, capture_output=True)
             norm = Path(tmp) / "norm.wav"
             subprocess.run(
-                ["ffmpeg", "-v", "error", "-y", "-i", str(raw), "-af",
-                 "loudnorm=I=-16:TP=-1.5:LRA=11", "-ar", "48000", "-ac", "1", str(norm)],
+                [
+                    "ffmpeg",
+                    "-v",
+                    "error",
+                    "-y",
+                    "-i",
+                    str(raw),
+                    "-af",
+                    "loudnorm=I=-16:TP=-1.5:LRA=11",
+                    "-ar",
+                    "48000",
+                    "-ac",
+                    "1",
+                    str(norm),
+                ],
                 check=True,
                 capture_output=True,
             )

@@ -30,7 +30,10 @@ OPTIMIZER_COLORS = {
 LR_COLORS = {"small": ManimColor("#4CC9F0"), "large": BAD, "right": GOOD}
 
 #: Height colour scale for landscapes, low to high (a dark-to-warm "terrain").
-HEIGHT_SCALE = [ManimColor(c) for c in ("#16213E", "#1F3F6B", "#285E8E", "#3480A6", "#4FA3B3", "#85C4C0", "#C9E8E0")]
+HEIGHT_SCALE = [
+    ManimColor(c)
+    for c in ("#16213E", "#1F3F6B", "#285E8E", "#3480A6", "#4FA3B3", "#85C4C0", "#C9E8E0")
+]
 #: The same landscape "in the dark", before the lights come on.
 NIGHT_SCALE = [ManimColor(c) for c in ("#0B0F15", "#111822", "#19222F")]
 NIGHT_GRID = ManimColor("#2A3648")

@@ -2,9 +2,9 @@
 
 One run carries many start points at once (positions ``(steps + 1, n, dim)``).
 Each point stops on its own: at the step budget, when its gradient norm falls
-below ``tol``, or when it diverges (a non-finite value, or a coordinate beyond
-``bound``). A stopped point stays where it stopped, so arrays never hold NaN;
-``n_steps`` says how many steps each point took.
+below ``tol``, or when it diverges (a non-finite value or gradient, or a
+coordinate beyond ``bound``). A stopped point stays where it stopped, so arrays
+never hold NaN; ``n_steps`` says how many steps each point took.
 """
 
 from __future__ import annotations
@@ -142,6 +142,23 @@ def _as_starts(start: Any, dim: int) -> tuple[Array, bool]:
     return np.atleast_2d(p), batched
 
 
+def _finite(loss: Array, g: Array) -> Array:
+    """Per point: value and every gradient coordinate finite (column by column, which
+    is much faster than a reduction over a short last axis)."""
+    ok = np.isfinite(loss)
+    for k in range(g.shape[-1]):
+        ok &= np.isfinite(g[:, k])
+    return ok
+
+
+def _beyond(x: Array, bound: float) -> Array:
+    """Per point: some coordinate beyond ``bound`` in absolute value."""
+    out = np.abs(x[:, 0]) > bound
+    for k in range(1, x.shape[-1]):
+        out |= np.abs(x[:, k]) > bound
+    return out
+
+
 def _check_steps(steps: Any) -> int:
     if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
         raise InvalidParameterError(f"steps must be an integer >= 1, got {steps!r}")
@@ -177,6 +194,9 @@ class _GradientOracle:
         return idx
 
 
+# Overflow and 0/0 are how divergence shows; they are detected and reported per point,
+# so numpy's floating-point warnings (which would reach a CLI user's stderr) are off.
+@np.errstate(over="ignore", invalid="ignore", divide="ignore")
 def run(
     surface: str | Surface,
     optimizer: str | Optimizer = "gd",
@@ -222,24 +242,30 @@ def run(
     positions = np.empty((steps + 1, n, dim))
     losses = np.empty((steps + 1, n))
     grads = np.empty((steps + 1, n, dim))
-    used = np.empty((steps, n, dim))
+    # A deterministic optimizer uses the exact gradient: used_grads is then grads[:-1].
+    used = np.empty((steps, n, dim)) if opt.stochastic else None
     state = opt.init(x)
     state_names = [k for k, v in state._asdict().items() if isinstance(v, np.ndarray)]
     states = {k: np.empty((steps + 1, n, dim)) for k in state_names} if record_state else {}
     for k in states:
         states[k][0] = getattr(state, k)
 
-    positions[0], losses[0] = x, surface(x)
+    loss, g = surface(x), surface.grad(x)
+    if not _finite(loss, g).all():
+        bad = x[~_finite(loss, g)][0].tolist()
+        raise InvalidParameterError(
+            f"the surface's value or gradient is not finite at the start point {bad}"
+        )
+    positions[0], losses[0], grads[0] = x, loss, g
     n_steps = np.zeros(n, dtype=int)
     active = np.ones(n, dtype=bool)
     stopped = np.full(n, STOP_STEPS, dtype=object)
     diverged = np.zeros(n, dtype=bool)
-    loss = losses[0]
 
+    # Each step evaluates the value and gradient once, at the new point; the gradient
+    # is kept for the next step.
     t = 0
     for t in range(1, steps + 1):
-        g = surface.grad(x)
-        grads[t - 1] = g
         if tol > 0:
             done = active & (np.sqrt(np.einsum("ij,ij->i", g, g)) < tol)
             if done.any():
@@ -248,41 +274,42 @@ def run(
                     t -= 1
                     break
         g_used = oracle(x, g)
-        used[t - 1] = g_used
+        if used is not None:
+            used[t - 1] = g_used
         delta, new_state = opt.update(g_used, state, x)
         x_new = x + delta
-        loss_new = surface(x_new)
+        loss_new, g_new = surface(x_new), surface.grad(x_new)
         # A non-finite coordinate makes the loss non-finite too.
-        bad = ~np.isfinite(loss_new) | (np.abs(x_new).max(axis=-1) > bound)
+        bad = ~_finite(loss_new, g_new) | _beyond(x_new, bound)
         bad &= active
         if bad.any():
             diverged |= bad
             stopped[bad] = STOP_DIVERGED
             active = active & ~bad
         if active.all():
-            x, state, loss = x_new, new_state, loss_new
+            x, state, loss, g = x_new, new_state, loss_new, g_new
         else:
-            # Stopped points keep their last position and state.
+            # Stopped points keep their last position, gradient and state.
             keep = active[:, None]
             x = np.where(keep, x_new, x)
             loss = np.where(active, loss_new, loss)
+            g = np.where(keep, g_new, g)
             state = new_state._replace(
                 **{k: np.where(keep, getattr(new_state, k), getattr(state, k)) for k in state_names}
             )
         n_steps += active
-        positions[t], losses[t] = x, loss
+        positions[t], losses[t], grads[t] = x, loss, g
         for k in states:
             states[k][t] = getattr(state, k)
         if not active.any():
             break
-    grads[t] = surface.grad(x)
 
     T = t + 1
     result = dict(
         positions=positions[:T],
         losses=losses[:T],
         grads=grads[:T],
-        used_grads=used[: T - 1],
+        used_grads=(grads if used is None else used)[: T - 1],
         states={k: v[:T] for k, v in states.items()},
         n_steps=n_steps,
         diverged=diverged,

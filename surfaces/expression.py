@@ -20,6 +20,9 @@ X, Y = sp.symbols("x y", real=True)
 MAX_LENGTH = 500
 # Constant powers like 9**9**9 would make SymPy build an enormous integer.
 MAX_CONSTANT_EXPONENT = 100
+# A bounded exponent on a huge base does too: (((9**99)**99)**99)**99. A constant
+# power may have at most this natural log of its magnitude (about 10**1000).
+MAX_CONSTANT_LOG = 2303
 
 FUNCTIONS = {
     name: getattr(sp, name)
@@ -34,7 +37,6 @@ _BINARY = {
     ast.Mult: lambda a, b: a * b,
     ast.Div: lambda a, b: a / b,
     ast.Pow: lambda a, b: a**b,
-    ast.BitXor: lambda a, b: a**b,  # "x^2" means a power to anyone typing maths
 }
 _UNARY = {ast.USub: lambda a: -a, ast.UAdd: lambda a: a}
 
@@ -61,9 +63,13 @@ def _build(node: ast.AST) -> sp.Expr:
         )
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
         left, right = _build(node.left), _build(node.right)
-        if isinstance(node.op, ast.Pow | ast.BitXor) and right.is_number:
+        if isinstance(node.op, ast.Pow) and right.is_number:
             if abs(complex(right)) > MAX_CONSTANT_EXPONENT:
                 raise UnsafeExpressionError(f"exponent {right} is too large")
+            if left.is_number and left != 0:
+                size = abs(complex(right)) * abs(float(sp.log(abs(left)).evalf()))
+                if size > MAX_CONSTANT_LOG:
+                    raise UnsafeExpressionError("constant power is too large")
         return _BINARY[type(node.op)](left, right)
     if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
         return _UNARY[type(node.op)](_build(node.operand))
@@ -90,8 +96,11 @@ def parse_expression(text: str) -> sp.Expr:
         raise UnsafeExpressionError("empty expression")
     if len(text) > MAX_LENGTH:
         raise UnsafeExpressionError(f"expression longer than {MAX_LENGTH} characters")
+    # "x^2" means a power to anyone typing maths. Rewritten before parsing, not
+    # mapped from Python's XOR, which binds looser than + ("x^2 + 1" is x^(2 + 1)).
+    source = text.strip().replace("^", "**")
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
         raise UnsafeExpressionError(f"cannot parse {text!r}: {exc.msg}") from None
     try:
@@ -100,6 +109,9 @@ def parse_expression(text: str) -> sp.Expr:
         raise UnsafeExpressionError(f"cannot use {text!r}: {exc}") from None
     if expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
         raise UnsafeExpressionError(f"{text!r} is not finite")
+    # sqrt(-1), log(-1), asin(2): complex constants would be cast to real, or fail, later.
+    if any(a.is_number and a.is_real is False for a in sp.preorder_traversal(expr)):
+        raise UnsafeExpressionError(f"{text!r} is not real")
     if not expr.free_symbols <= {X, Y}:
         raise UnsafeExpressionError("only x and y may appear")
     return expr

@@ -104,6 +104,10 @@ class Trajectory:
             return self.positions[: int(self.n_steps) + 1]
         return self.positions[: int(self.n_steps[i]) + 1, i]
 
+    def step_lengths(self) -> Array:
+        """Distance moved by each update, ``(T,)`` (or ``(T, n)``): the speed of the run."""
+        return np.linalg.norm(np.diff(self.positions, axis=0), axis=-1)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of a single-start run (keys as the CLI documents them)."""
         if self.batched:

@@ -11,6 +11,7 @@ from manim import *
 
 from optim import run
 from scenes.common import style
+from scenes.common.charts import axes_points
 from scenes.common.labels import Readout, formula, label
 from scenes.common.narration import NarratedScene
 from surfaces import get
@@ -116,7 +117,7 @@ class LearningRate(NarratedScene, Scene):
         def path():
             k = shown(kind)
             j = min(k, last_inside)
-            pts = [axes.c2p(x_path[i], traj.losses[i]) for i in range(j + 1)]
+            pts = axes_points(axes, x_path[: j + 1], traj.losses[: j + 1])
             line = VMobject(stroke_color=color, stroke_width=2.5)
             if len(pts) > 1:
                 line.set_points_as_corners(pts)
@@ -168,7 +169,7 @@ class LearningRate(NarratedScene, Scene):
                 # A curve that leaves the chart is cut at the edge, not flattened along it.
                 within = np.flatnonzero((logs < lo) | (logs > hi))
                 stop = int(within[0]) + 1 if len(within) else n + 1
-                pts = [axes.c2p(i, float(np.clip(v, lo, hi))) for i, v in enumerate(logs[:stop])]
+                pts = axes_points(axes, np.arange(stop), np.clip(logs[:stop], lo, hi))
                 if len(pts) < 2:
                     continue
                 group.add(

@@ -93,8 +93,9 @@ class Landscape(VGroup):
             axis_config={"color": style.MUTED, "stroke_width": 1.5, "include_ticks": False},
             tips=False,
         )
+        basis = self._basis()  # fixed while the mesh is built; c2p per vertex is slow
         self.mesh = Surface(
-            lambda u, v: self.to_scene(np.array([u, v])),
+            lambda u, v: self._place(basis, u, v, self.height(np.array([u, v]))),
             u_range=[x0, x1],
             v_range=[y0, y1],
             resolution=(resolution, resolution),
@@ -130,14 +131,28 @@ class Landscape(VGroup):
         p = np.asarray(p, dtype=float)
         return self.axes_point(p[..., 0], p[..., 1], self.height(p)) + lift * np.array([0, 0, 1.0])
 
-    def axes_point(self, x, y, z) -> np.ndarray:
-        """Vectorized ``axes.c2p``: arrays of coordinates to ``(..., 3)`` scene points."""
-        x, y, z = np.broadcast_arrays(x, y, z)
+    def _basis(self) -> tuple[np.ndarray, ...]:
         origin = self.axes.c2p(0, 0, 0)
-        ex = self.axes.c2p(1, 0, 0) - origin
-        ey = self.axes.c2p(0, 1, 0) - origin
-        ez = self.axes.c2p(0, 0, 1) - origin
+        return (
+            origin,
+            self.axes.c2p(1, 0, 0) - origin,
+            self.axes.c2p(0, 1, 0) - origin,
+            self.axes.c2p(0, 0, 1) - origin,
+        )
+
+    @staticmethod
+    def _place(basis, x, y, z) -> np.ndarray:
+        origin, ex, ey, ez = basis
+        x, y, z = np.broadcast_arrays(x, y, z)
         return origin + x[..., None] * ex + y[..., None] * ey + z[..., None] * ez
+
+    def axes_point(self, x, y, z) -> np.ndarray:
+        """Vectorized ``axes.c2p``: arrays of coordinates to ``(..., 3)`` scene points.
+
+        The basis is read from the axes on every call, so it follows the
+        landscape wherever it has been moved.
+        """
+        return self._place(self._basis(), x, y, z)
 
     def floor_point(self, p: np.ndarray) -> np.ndarray:
         """Scene points on the floor (lowest height) under ``p``."""

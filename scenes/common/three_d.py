@@ -1,0 +1,51 @@
+"""A base for 3D scenes that keep the camera still while paths animate.
+
+Cairo draws static mobjects once and reuses them as the background, so a
+terrain costs almost nothing per frame as long as neither it nor the camera
+moves. Fades in and out are done with a full-screen cover over a still
+terrain for the same reason.
+"""
+
+from __future__ import annotations
+
+from manim import DEGREES, FadeIn, FadeOut, FullScreenRectangle, ThreeDScene
+
+from scenes.common import style
+from scenes.common.labels import keep_fixed_in_frame
+from scenes.common.narration import NarratedScene
+
+
+class StillCameraScene(NarratedScene, ThreeDScene):
+    """Camera placed once from class attributes; flat colours; cover fades."""
+
+    phi = 60
+    theta = -60
+    zoom = 1.0
+
+    def setup(self):
+        super().setup()
+        self.set_camera_orientation(
+            phi=self.phi * DEGREES, theta=self.theta * DEGREES, zoom=self.zoom
+        )
+        # Cairo's shading adds up to half-white to lit faces and washes out the
+        # height colours; the colour scale and grid lines carry the shape instead.
+        self.renderer.camera.should_apply_shading = False
+        self.cover = FullScreenRectangle(
+            fill_color=style.BACKGROUND, fill_opacity=1, stroke_width=0
+        )
+
+    def fixed(self, *mobjects):
+        """Pin 2D overlays (titles, readouts) to the frame; returns the first."""
+        for m in mobjects:
+            keep_fixed_in_frame(self, m)
+        return mobjects[0]
+
+    def reveal(self, *mobjects, run_time: float = 1.5):
+        """Add ``mobjects`` and fade up from black without redrawing them per frame."""
+        self.add(*mobjects)
+        self.add_fixed_in_frame_mobjects(self.cover)
+        self.play(FadeOut(self.cover), run_time=run_time)
+
+    def fade_to_black(self, run_time: float = 0.8):
+        self.add_fixed_in_frame_mobjects(self.cover)
+        self.play(FadeIn(self.cover), run_time=run_time)

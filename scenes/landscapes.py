@@ -1,0 +1,301 @@
+"""Section 4: what goes wrong on real landscapes.
+
+``RastriginClimbers``: many climbers (one vectorized run) settle in different dips.
+``SaddleCrawl``: a run near the ridge of x^2 - y^2 crawls past the saddle point.
+``PlateauStall``: progress nearly stops on a wide flat plain.
+``RosenbrockZigzag``: plain GD zig-zags down the banana-shaped valley.
+"""
+
+from manim import *
+
+from optim import run
+from scenes.common import style
+from scenes.common.charts import live_chart
+from scenes.common.labels import Readout, formula, label
+from scenes.common.landscape import ContourMap, Landscape
+from scenes.common.narration import NarratedScene
+from scenes.common.paths import PathTracer
+from scenes.common.three_d import StillCameraScene
+from surfaces import get
+
+
+class RastriginClimbers(StillCameraScene):
+    surface = "rastrigin"
+    n_climbers = 250
+    seed = 3
+    lr = 0.002
+    phi, theta, zoom = 52, -60, 0.95
+
+    def construct(self):
+        s = get(self.surface)
+        land = Landscape(
+            s, resolution=44, opacity=1.0, show_axes=False, z_length=2.2, x_length=7.5, y_length=7.5
+        )
+        land.shift(-land.mesh.get_center() + DOWN * 0.3)
+        starts = np.random.default_rng(self.seed).uniform(-4.5, 4.5, (self.n_climbers, 2))
+        traj = run(s, "gd", start=starts, lr=self.lr, steps=200, tol=1e-3)
+        final = traj.final
+        valleys = len({tuple(p) for p in np.round(final).astype(int)})
+        winners = np.abs(final).max(axis=1) < 0.5  # inside the global minimum's dip
+        t = ValueTracker(0)
+
+        def place(dots):
+            k = t.get_value()
+            i = int(min(k, len(traj.positions) - 2))
+            a = min(k - i, 1.0)
+            p = traj.positions[i] + a * (traj.positions[i + 1] - traj.positions[i])
+            for dot, q in zip(dots, land.to_scene(p, lift=0.05), strict=True):
+                dot.move_to(q)
+
+        dots = VGroup(*[Dot(radius=0.045, color=style.ACCENT) for _ in range(self.n_climbers)])
+        place(dots)
+        f_tex = formula(r"f(x, y) = " + s.latex, scale=0.55).to_corner(UL)
+
+        with self.narrate(
+            "Real loss landscapes are rarely one smooth bowl. This is Rastrigin's function: "
+            "a bowl covered in bumps, with a local minimum in every dip."
+        ):
+            self.reveal(land)
+            self.fixed(f_tex)
+            self.play(Write(f_tex))
+
+        with self.narrate(
+            f"Drop {self.n_climbers} climbers at random, and let every one of them descend."
+        ):
+            self.play(FadeIn(dots, lag_ratio=0.01), run_time=2)
+
+        count = (
+            label(f"{valleys} different valleys", color=style.INK).to_corner(UR).shift(DOWN * 0.2)
+        )
+        with self.narrate(
+            f"Each one settles in the dip it started in. Together they end up in {valleys} "
+            "different valleys."
+        ) as beat:
+            dots.add_updater(place)
+            self.play(
+                t.animate.set_value(traj.n_steps.max()),
+                run_time=beat.remaining() * 0.7,
+                rate_func=rate_functions.ease_out_cubic,
+            )
+            dots.clear_updaters()
+            self.fixed(count)
+            self.play(FadeIn(count))
+
+        n_win = int(winners.sum())
+        found = label(
+            f"{n_win} of {self.n_climbers} found the global minimum", color=style.GOOD
+        ).next_to(count, DOWN, aligned_edge=RIGHT)
+        with self.narrate(
+            f"Only {n_win} found the global minimum in the middle. Gradient descent finds "
+            "a valley, not the best valley."
+        ):
+            self.fixed(found)
+            self.play(
+                *[
+                    d.animate.set_color(style.MUTED).set_opacity(0.5)
+                    for d, w in zip(dots, winners, strict=True)
+                    if not w
+                ],
+                *[
+                    d.animate.set_color(style.GOOD).scale(2.2)
+                    for d, w in zip(dots, winners, strict=True)
+                    if w
+                ],
+                FadeIn(found),
+            )
+        self.fade_to_black()
+
+
+class SaddleCrawl(StillCameraScene):
+    surface = "saddle"
+    start = (1.8, 1e-3)
+    lr = 0.05
+    phi, theta, zoom = 62, -35, 0.95
+
+    def construct(self):
+        s = get(self.surface)
+        land = Landscape(
+            s, resolution=24, opacity=0.95, show_axes=False, z_length=2.6, x_length=6, y_length=6
+        )
+        land.shift(-land.mesh.get_center() + LEFT * 2.0)
+        traj = run(s, "gd", start=self.start, lr=self.lr, steps=120, tol=1e-6)
+        inside = np.abs(traj.positions).max(axis=1) <= 2.0
+        end = int(np.argmin(inside)) - 1 if not inside.all() else len(inside) - 1
+        path = traj.positions[: end + 1]
+        speed = traj.step_lengths()[:end]
+        slowest = int(np.argmin(speed))
+        climber = PathTracer(path, lambda p: land.to_scene(p, lift=0.04), three_d=True, radius=0.09)
+        saddle_pt = s.saddles[0].point
+        ring = Circle(radius=0.12, color=style.INK, stroke_width=3).move_to(
+            land.to_scene(np.array(saddle_pt))
+        )
+        f_tex = formula(r"f(x, y) = " + s.latex, scale=0.7).to_corner(UL)
+        chart, axes = live_chart(speed, climber.step, y_label="speed: distance per step")
+        chart.to_corner(DR, buff=0.5).shift(UP * 0.4)
+        speed_now = Readout(
+            "speed",
+            lambda: float(speed[min(int(climber.step.get_value()), len(speed) - 1)]),
+            decimals=4,
+            size=22,
+            color=style.ACCENT,
+        )
+        speed_now.next_to(chart, UP, buff=0.45).align_to(chart, LEFT)
+
+        with self.narrate(
+            "A saddle: uphill one way, downhill the other. At its centre the gradient is zero, "
+            "but it is not a minimum."
+        ):
+            self.reveal(land)
+            self.fixed(f_tex)
+            self.play(Write(f_tex), Create(ring))
+
+        with self.narrate(
+            "Start a climber just off the ridge. It rolls toward the centre and slows to a crawl, "
+            "because there the ground is almost flat."
+        ) as beat:
+            self.add(climber)
+            self.fixed(chart, speed_now)
+            self.play(FadeIn(chart), FadeIn(speed_now), run_time=0.8)
+            self.play(climber.walk(to=slowest, run_time=beat.remaining() * 0.9, rate_func=linear))
+
+        note = label(
+            f"slowest at step {slowest}, next to the saddle point", size=20, color=style.MUTED
+        )
+        note.next_to(chart, DOWN, buff=0.25).align_to(chart, LEFT)
+        with self.narrate(
+            "Only a tiny sideways tilt saves it: it slowly peels away, then speeds off down "
+            "the other slope. Many steps were spent doing almost nothing."
+        ) as beat:
+            self.fixed(note)
+            self.play(FadeIn(note), run_time=0.6)
+            self.play(climber.walk(run_time=beat.remaining() * 0.8, rate_func=linear))
+        self.fade_to_black()
+
+
+class PlateauStall(StillCameraScene):
+    surface = "plateau"
+    lr = 0.5
+    phi, theta, zoom = 58, -55, 0.9
+
+    def construct(self):
+        s = get(self.surface)
+        land = Landscape(
+            s,
+            resolution=32,
+            opacity=0.95,
+            show_axes=False,
+            z_length=2.4,
+            x_length=6.5,
+            y_length=6.5,
+        )
+        land.shift(-land.mesh.get_center() + LEFT * 2.0)
+        traj = run(s, "gd", lr=self.lr, steps=600, tol=1e-5)
+        losses = traj.losses
+        # How long the loss stays within 1% of where it started: the stall.
+        stall = int(np.argmax(losses < 0.99 * losses[0]))
+        climber = PathTracer(
+            traj.positions, lambda p: land.to_scene(p, lift=0.04), three_d=True, radius=0.09
+        )
+        chart, _ = live_chart(losses, climber.step, y_label="loss")
+        chart.to_corner(DR, buff=0.5).shift(UP * 0.3)
+        k = climber.step
+        reads = (
+            VGroup(
+                Readout("step", lambda: k.get_value(), integer=True, size=22, color=style.MUTED),
+                Readout("loss", lambda: float(losses[int(k.get_value())]), decimals=4, size=22),
+                Readout(
+                    "‖∇f‖",
+                    lambda: float(np.linalg.norm(traj.grads[int(k.get_value())])),
+                    decimals=4,
+                    size=22,
+                ),
+            )
+            .arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+            .next_to(chart, UP, buff=0.4)
+            .align_to(chart, LEFT)
+        )
+        f_tex = formula(r"f(x, y) = " + s.latex, scale=0.7).to_corner(UL)
+
+        with self.narrate("A plateau: a wide, nearly flat plain around a narrow basin."):
+            self.reveal(land, climber)
+            self.fixed(f_tex)
+            self.play(Write(f_tex))
+
+        with self.narrate(
+            "Out on the plain the gradient is almost zero, so every step is almost nothing. "
+            f"For {stall} steps the loss changes by less than one percent."
+        ) as beat:
+            self.fixed(chart, reads)
+            self.play(FadeIn(chart), FadeIn(reads), run_time=0.8)
+            self.play(climber.walk(to=stall, run_time=beat.remaining() * 0.9, rate_func=linear))
+
+        with self.narrate(
+            "Only when it reaches the edge of the basin does it finally drop. In training, this is "
+            "a loss curve that stalls for ages, then suddenly falls."
+        ) as beat:
+            self.play(climber.walk(run_time=beat.remaining() * 0.7, rate_func=linear))
+        self.fade_to_black()
+
+
+class RosenbrockZigzag(NarratedScene, Scene):
+    surface = "rosenbrock"
+    lr = 2e-3
+    steps = 3000
+
+    def construct(self):
+        s = get(self.surface)
+        cmap = ContourMap(s, heights="log", levels=18, x_length=6.4, y_length=6.4).to_edge(
+            LEFT, buff=0.6
+        )
+        traj = run(s, "gd", lr=self.lr, steps=self.steps, tol=1e-5)
+        tracer = PathTracer(
+            traj.positions, cmap.to_scene, color=style.OPTIMIZER_COLORS["gd"], stroke_width=2
+        )
+        minimum = np.array(s.minima[0].point)
+        star = Star(n=5, outer_radius=0.16, color=style.GOOD, fill_opacity=1).move_to(
+            cmap.to_scene(minimum)
+        )
+        f_tex = formula(r"f(x, y) = " + s.latex, scale=0.7).to_corner(UR)
+        k = tracer.step
+        reads = (
+            VGroup(
+                Readout("step", lambda: k.get_value(), integer=True, color=style.MUTED),
+                Readout("loss", lambda: float(traj.losses[int(k.get_value())]), decimals=4),
+            )
+            .arrange(DOWN, aligned_edge=LEFT)
+            .next_to(f_tex, DOWN, buff=0.6)
+            .align_to(f_tex, LEFT)
+        )
+        dist = float(np.linalg.norm(traj.final - minimum))
+        zig = 80
+
+        with self.narrate(
+            "Rosenbrock's function hides its minimum at the end of a long, curved, "
+            "banana-shaped valley."
+        ):
+            self.play(Create(cmap.lines, lag_ratio=0.02), FadeIn(cmap.axes), run_time=2)
+            self.play(Write(f_tex), FadeIn(star, scale=0.5))
+
+        with self.narrate(
+            "The steepest way down points mostly across the valley, not along it. "
+            "So plain gradient descent zig-zags from wall to wall."
+        ) as beat:
+            self.add(tracer)
+            self.play(FadeIn(reads), run_time=0.5)
+            self.play(tracer.walk(to=zig, run_time=beat.remaining() * 0.9, rate_func=linear))
+
+        outcome = (
+            f"After {traj.n_steps} steps it is within {dist:.3f} of the minimum"
+            if traj.stopped == "steps"
+            else f"It stops after {traj.n_steps} steps"
+        )
+        with self.narrate(
+            "Then it creeps along the flat valley floor in tiny steps. "
+            f"{outcome}: thousands of steps for a function of two variables."
+        ) as beat:
+            self.play(
+                tracer.walk(
+                    run_time=beat.remaining() * 0.8, rate_func=rate_functions.ease_in_out_sine
+                )
+            )
+        self.play(FadeOut(Group(*self.mobjects)), run_time=0.6)

@@ -107,6 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="burn the captions into the picture (re-encodes the video)",
     )
+    p.add_argument(
+        "--piper-model",
+        type=Path,
+        metavar="PATH",
+        help="speak with this Piper voice model (.onnx; needs: pip install piper-tts)",
+    )
     # For tests and experiments: another running order, another project folder.
     p.add_argument("--order", default=None, help=argparse.SUPPRESS)
     p.add_argument("--root", type=Path, default=None, help=argparse.SUPPRESS)
@@ -199,7 +205,10 @@ def voice_setting() -> str:
         return "GDE_VOICE=none"
     engines = [n for n in ("text2wave", "flite", "espeak-ng") if shutil.which(n)]
     slt = any(Path("/usr/share/festival/voices").glob("*/cmu_us_slt_arctic_hts"))
-    return f"GDE_VOICE={wanted};engines={','.join(engines)};slt={slt}"
+    piper = os.environ.get("GDE_PIPER_MODEL", "")
+    if piper and Path(piper).is_file():
+        piper = f"{piper}@{Path(piper).stat().st_mtime_ns}"
+    return f"GDE_VOICE={wanted};engines={','.join(engines)};slt={slt};piper={piper}"
 
 
 def manim_version() -> str:
@@ -1112,6 +1121,8 @@ def _main(argv: Sequence[str] | None, order: Sequence[Any] | None, root: Path | 
         out = _output_folder(args.out or root / "build", create=not args.dry_run)
         if args.dask:
             _check_dask_address(args.dask)
+        if args.piper_model:
+            _use_piper(args.piper_model)
         if shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None:
             raise UsageError("ffmpeg and ffprobe are needed (Debian: apt-get install ffmpeg)")
         return Run(args, list(order), selected, root, out).go()
@@ -1121,6 +1132,19 @@ def _main(argv: Sequence[str] | None, order: Sequence[Any] | None, root: Path | 
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+
+
+def _use_piper(model: Path) -> None:
+    """Check a Piper voice can be used, and hand it to the scene processes."""
+    if not model.is_file():
+        raise UsageError(f"--piper-model: no model file at {model}")
+    if importlib.util.find_spec("piper") is None:
+        raise UsageError(
+            "--piper-model needs the piper-tts package: .venv/bin/pip install piper-tts"
+        )
+    # The scene processes (and their voice cache key) read the model from here.
+    os.environ["GDE_PIPER_MODEL"] = str(model.resolve())
+    os.environ.setdefault("GDE_VOICE", "piper")
 
 
 def _check_dask_address(address: str) -> None:
@@ -1256,7 +1280,7 @@ class Run:
             if not _under(scene_file(p.entry, self.root), self.root)
         ]
         bundle = make_bundle(self.root, external)
-        env = {k: v for k, v in os.environ.items() if k == "GDE_VOICE"}
+        env = {k: v for k, v in os.environ.items() if k in ("GDE_VOICE", "GDE_PIPER_MODEL")}
         futures: dict[Future, Planned] = {}
         try:
             for p in plans:

@@ -8,7 +8,18 @@
 
 from optim.base import Optimizer, Schedule
 from optim.errors import InvalidParameterError, OptimError, UnknownOptimizerError
-from optim.rules import FORMULAS, OPTIMIZERS, STOP_FORMULA, adagrad, adam, gd, momentum, nesterov, rmsprop, sgd
+from optim.rules import (
+    FORMULAS,
+    OPTIMIZERS,
+    STOP_FORMULA,
+    adagrad,
+    adam,
+    gd,
+    momentum,
+    nesterov,
+    rmsprop,
+    sgd,
+)
 from optim.trajectory import Trajectory, make, run
 
 __all__ = [

@@ -12,10 +12,11 @@ from manim import *
 
 from optim import FORMULAS, STOP_FORMULA, run
 from scenes.common import style
-from scenes.common.labels import Readout, formula, keep_fixed_in_frame, label
+from scenes.common.labels import Readout, formula, label
 from scenes.common.landscape import ContourMap, Landscape
 from scenes.common.narration import NarratedScene
 from scenes.common.paths import PathTracer
+from scenes.common.three_d import StillCameraScene
 from surfaces import get
 
 X_COLOR = ManimColor("#4CC9F0")
@@ -114,16 +115,15 @@ class Derivative1D(NarratedScene, Scene):
         self.play(FadeOut(Group(*self.mobjects)), run_time=0.6)
 
 
-class Partials(NarratedScene, ThreeDScene):
+class Partials(StillCameraScene):
     """Partial derivatives as the slopes of two slices through a surface."""
 
     surface = "himmelblau"
     domain = ((-4.0, 4.0), (-4.0, 4.0))
     point = (-1.0, -1.0)  # where the climber started
+    phi, theta, zoom = 65, -60, 0.8
 
     def construct(self):
-        self.set_camera_orientation(phi=65 * DEGREES, theta=-60 * DEGREES, zoom=0.8)
-        self.renderer.camera.should_apply_shading = False
         s = get(self.surface)
         land = Landscape(
             s,
@@ -179,16 +179,13 @@ class Partials(NarratedScene, ThreeDScene):
             .shift(UP * 0.6)
         )
         vy = label(f"slope along y at {at}:  {grad[1]:.1f}", color=Y_COLOR).to_corner(DR)
-        cover = FullScreenRectangle(fill_color=style.BACKGROUND, fill_opacity=1, stroke_width=0)
-        self.add(land, here)
-        self.add_fixed_in_frame_mobjects(cover)
 
         with self.narrate(
             "In two dimensions the climber's terrain is a function of x and y, "
             "and the slope depends on which way you face."
         ):
-            self.play(FadeOut(cover), run_time=1.5)
-            keep_fixed_in_frame(self, f_tex)
+            self.reveal(land, here)
+            self.fixed(f_tex)
             self.play(Write(f_tex))
 
         with self.narrate(
@@ -197,8 +194,8 @@ class Partials(NarratedScene, ThreeDScene):
         ):
             self.play(Create(slice_curve(0, X_COLOR)), run_time=1.5)
             self.play(Create(tangent(0, X_COLOR)))
-            keep_fixed_in_frame(self, dfx)
-            keep_fixed_in_frame(self, vx)
+            self.fixed(dfx)
+            self.fixed(vx)
             self.play(Write(dfx), FadeIn(vx))
 
         with self.narrate(
@@ -207,8 +204,8 @@ class Partials(NarratedScene, ThreeDScene):
         ):
             self.play(Create(slice_curve(1, Y_COLOR)), run_time=1.5)
             self.play(Create(tangent(1, Y_COLOR)))
-            keep_fixed_in_frame(self, dfy)
-            keep_fixed_in_frame(self, vy)
+            self.fixed(dfy)
+            self.fixed(vy)
             self.play(Write(dfy), FadeIn(vy))
 
         grad_tex = (
@@ -223,10 +220,9 @@ class Partials(NarratedScene, ThreeDScene):
         with self.narrate(
             "Stack the partial derivatives into one vector and you have the gradient."
         ):
-            keep_fixed_in_frame(self, grad_tex)
+            self.fixed(grad_tex)
             self.play(Write(grad_tex))
-        self.add_fixed_in_frame_mobjects(cover)
-        self.play(FadeIn(cover), run_time=0.6)
+        self.fade_to_black()
 
 
 class GradientField(NarratedScene, Scene):

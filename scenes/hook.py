@@ -9,14 +9,14 @@ from manim import *
 
 from optim import run
 from scenes.common import style
-from scenes.common.labels import heading, keep_fixed_in_frame, label
+from scenes.common.labels import heading, label
 from scenes.common.landscape import Landscape
-from scenes.common.narration import NarratedScene
 from scenes.common.paths import PathTracer, step_arrow
+from scenes.common.three_d import StillCameraScene
 from surfaces import get
 
 
-class Hook(NarratedScene, ThreeDScene):
+class Hook(StillCameraScene):
     surface = "himmelblau"
     start = (-1.0, -1.0)
     lr = 0.005
@@ -24,11 +24,9 @@ class Hook(NarratedScene, ThreeDScene):
     tol = 1e-3
     feel_radius = 0.5  # how far the climber can "feel", in surface units
     arrow_length = 0.8  # on screen; the true step is far too short to see
+    phi, theta, zoom = 62, -110, 1.05
 
     def setup_terrain(self):
-        self.set_camera_orientation(phi=62 * DEGREES, theta=-110 * DEGREES, zoom=1.05)
-        # Flat colours: Cairo's shading adds up to half-white and would light up the night.
-        self.renderer.camera.should_apply_shading = False
         surface = get(self.surface)
         self.terrain = Landscape(
             surface,
@@ -80,16 +78,11 @@ class Hook(NarratedScene, ThreeDScene):
     def construct(self):
         self.setup_terrain()
         climber, traj = self.climber, self.traj
-        # Fading a black cover keeps the terrain static, so Cairo draws it only once.
-        cover = FullScreenRectangle(fill_color=style.BACKGROUND, fill_opacity=1, stroke_width=0)
-        self.add(self.terrain)
-        self.add_fixed_in_frame_mobjects(cover)
-
         with self.narrate(
             "Imagine standing on a mountainside at night, blindfolded. "
             "Somewhere below is a valley, and you want to get there."
         ):
-            self.play(FadeOut(cover), run_time=2.0)
+            self.reveal(self.terrain, run_time=2.0)
             self.play(FadeIn(climber, scale=0.5))
 
         patch = always_redraw(self.feel_patch)
@@ -113,7 +106,7 @@ class Hook(NarratedScene, ThreeDScene):
         with self.narrate(
             "Then you feel the slope again, and step again. Your footprints trace the way down."
         ) as beat:
-            keep_fixed_in_frame(self, counter)
+            self.fixed(counter)
             self.play(climber.walk(to=traj.n_steps * 0.55, run_time=beat.remaining()))
 
         with self.narrate(
@@ -138,5 +131,4 @@ class Hook(NarratedScene, ThreeDScene):
             self.play(FadeIn(plate), Write(word), run_time=1.2)
             self.add_fixed_in_frame_mobjects(loop)
             self.play(FadeIn(loop, shift=DOWN * 0.2), run_time=1.0)
-        self.add_fixed_in_frame_mobjects(cover)
-        self.play(FadeIn(cover), run_time=0.8)
+        self.fade_to_black()

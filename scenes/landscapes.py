@@ -108,9 +108,11 @@ class RastriginClimbers(StillCameraScene):
 
 class SaddleCrawl(StillCameraScene):
     surface = "saddle"
-    start = (1.8, 1e-3)
+    start = (1.8, -1e-3)
     lr = 0.05
-    phi, theta, zoom = 62, -35, 0.95
+    # Seen from the -y side, where the surface falls toward the camera, so the
+    # path (drawn over the terrain) is never on a face turned away from us.
+    phi, theta, zoom = 62, -80, 0.95
 
     def construct(self):
         s = get(self.surface)
@@ -130,7 +132,7 @@ class SaddleCrawl(StillCameraScene):
             land.to_scene(np.array(saddle_pt))
         )
         f_tex = formula(r"f(x, y) = " + s.latex, scale=0.7).to_corner(UL)
-        chart, axes = live_chart(speed, climber.step, y_label="speed: distance per step")
+        chart, _axes = live_chart(speed, climber.step, y_label="speed: distance per step")
         chart.to_corner(DR, buff=0.5).shift(UP * 0.4)
         speed_now = Readout(
             "speed",
@@ -161,7 +163,7 @@ class SaddleCrawl(StillCameraScene):
         note = label(
             f"slowest at step {slowest}, next to the saddle point", size=20, color=style.MUTED
         )
-        note.next_to(chart, DOWN, buff=0.25).align_to(chart, LEFT)
+        note.next_to(chart, DOWN, buff=0.25).align_to(chart, RIGHT)
         with self.narrate(
             "Only a tiny sideways tilt saves it: it slowly peels away, then speeds off down "
             "the other slope. Many steps were spent doing almost nothing."
@@ -175,7 +177,8 @@ class SaddleCrawl(StillCameraScene):
 class PlateauStall(StillCameraScene):
     surface = "plateau"
     lr = 0.5
-    phi, theta, zoom = 58, -55, 0.9
+    # From high up, so the bottom of the basin is not hidden behind its rim.
+    phi, theta, zoom = 42, -60, 0.9
 
     def construct(self):
         s = get(self.surface)
@@ -188,7 +191,7 @@ class PlateauStall(StillCameraScene):
             x_length=6.5,
             y_length=6.5,
         )
-        land.shift(-land.mesh.get_center() + LEFT * 2.0)
+        land.shift(-land.mesh.get_center() + LEFT * 2.0 + DOWN * 0.4)
         traj = run(s, "gd", lr=self.lr, steps=600, tol=1e-5)
         losses = traj.losses
         # How long the loss stays within 1% of where it started: the stall.
@@ -239,8 +242,8 @@ class PlateauStall(StillCameraScene):
 
 class RosenbrockZigzag(NarratedScene, Scene):
     surface = "rosenbrock"
-    lr = 2e-3
-    steps = 3000
+    lr = 1e-3
+    steps = 4000
 
     def construct(self):
         s = get(self.surface)
@@ -268,6 +271,28 @@ class RosenbrockZigzag(NarratedScene, Scene):
         )
         dist = float(np.linalg.norm(traj.final - minimum))
         zig = 80
+        # A magnified view of the first steps: the zig-zag is a few hundredths wide.
+        first = traj.positions[: zig + 1]
+        lo, hi = first.min(axis=0), first.max(axis=0)
+        half = 0.6 * float(np.max(hi - lo)) + 0.02
+        mid = (lo + hi) / 2
+        window = ((mid[0] - half, mid[0] + half), (mid[1] - half, mid[1] + half))
+        inset = ContourMap(s, heights="log", levels=14, x_length=3.0, y_length=3.0, domain=window)
+        inset.axes.set_stroke(opacity=0)
+        frame = SurroundingRectangle(inset, color=style.MUTED, buff=0.05, stroke_width=1.5)
+        inset_group = VGroup(inset, frame).to_corner(DR, buff=0.6)
+        zoomed = PathTracer(
+            first, inset.to_scene, color=style.OPTIMIZER_COLORS["gd"], stroke_width=2.5, radius=0.05
+        )
+        zoomed.step.add_updater(lambda m: m.set_value(min(k.get_value(), zig)))
+        inset_title = label(f"first {zig} steps, magnified", color=style.MUTED, size=18)
+        inset_title.next_to(inset_group, UP, buff=0.1)
+        box = Rectangle(
+            width=cmap.axes.x_length * 2 * half / (s.domain[0][1] - s.domain[0][0]),
+            height=cmap.axes.y_length * 2 * half / (s.domain[1][1] - s.domain[1][0]),
+            color=style.MUTED,
+            stroke_width=1.5,
+        ).move_to(cmap.to_scene(mid))
 
         with self.narrate(
             "Rosenbrock's function hides its minimum at the end of a long, curved, "
@@ -281,7 +306,10 @@ class RosenbrockZigzag(NarratedScene, Scene):
             "So plain gradient descent zig-zags from wall to wall."
         ) as beat:
             self.add(tracer)
-            self.play(FadeIn(reads), run_time=0.5)
+            self.play(
+                FadeIn(reads), Create(box), FadeIn(inset_group), FadeIn(inset_title), run_time=0.8
+            )
+            self.add(zoomed, zoomed.step)
             self.play(tracer.walk(to=zig, run_time=beat.remaining() * 0.9, rate_func=linear))
 
         outcome = (

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 # Cairo and Pango to build Manim; LaTeX and dvisvgm for MathTex; ffmpeg for
 # joining and probing videos; festival (with the HTS voice) and espeak-ng to speak.
 APT_PACKAGES=(
-  libcairo2-dev libpango1.0-dev pkg-config ffmpeg
+  libcairo2-dev libpango1.0-dev pkg-config ffmpeg fonts-dejavu-core
   texlive-latex-base texlive-latex-extra dvisvgm
   festival festvox-us-slt-hts espeak-ng sox
 )

@@ -15,7 +15,7 @@ from functools import cache
 
 from surfaces import analytic
 from surfaces.base import CriticalPoint, Surface, classify_hessian
-from surfaces.data import DataSurface, Dataset, mse, seattle_weather
+from surfaces.data import Dataset, DataSurface, mse, seattle_weather
 from surfaces.errors import SurfaceError, UnknownSurfaceError, UnsafeExpressionError
 from surfaces.expression import X, Y, parse_expression
 

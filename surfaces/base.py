@@ -37,7 +37,7 @@ def _lambdify_stack(variables: Sequence[sp.Symbol], exprs: Sequence[sp.Expr]) ->
                 f"expected points with last axis {len(variables)}, got shape {p.shape}"
             )
         args = [p[..., i] for i in range(len(variables))]
-        out = np.empty(p.shape[:-1] + (len(exprs),))
+        out = np.empty((*p.shape[:-1], len(exprs)))
         for k, f in enumerate(funcs):
             out[..., k] = f(*args)
         return out
@@ -154,7 +154,7 @@ class Surface:
     def hess(self, p: Array) -> Array:
         """Hessian at ``p`` of shape ``(..., dim)``; returns ``(..., dim, dim)``."""
         h = self._hess(p)
-        return h.reshape(h.shape[:-1] + (self.dim, self.dim))
+        return h.reshape((*h.shape[:-1], self.dim, self.dim))
 
     def classify(self, p: Sequence[float]) -> str:
         """Second-derivative test at ``p``: minimum, maximum, saddle or degenerate."""

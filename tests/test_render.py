@@ -7,6 +7,7 @@ at -ql) from a copy of that project in a temporary folder, never the film's own 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import json
 import os
@@ -484,3 +485,21 @@ def test_bad_dask_address_is_bad_input(tmp_path, capsys):
     code, _, stderr = run(project, tmp_path / "out", "--all", "--dask", "tcp://127.0.0.1:9")
     assert code == 2
     assert stderr.count("\n") == 1 and "cannot reach the Dask scheduler" in stderr
+
+
+@pytest.mark.parametrize("installed_model", [False, True])
+def test_piper_model_errors_are_one_line(tmp_path, installed_model):
+    model = tmp_path / "voice.onnx"
+    if installed_model:
+        model.write_bytes(b"not really a model")
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "render.py"), "--all", "--piper-model", str(model)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    if installed_model and importlib.util.find_spec("piper") is not None:
+        pytest.skip("piper-tts is installed; the missing-package path cannot be shown")
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert ("no model file" in proc.stderr) != installed_model

@@ -44,10 +44,12 @@ def live_chart(
     xlab = label(x_label, color=style.MUTED, size=18).next_to(axes, DOWN, buff=0.08)
     ylab.align_to(axes, LEFT)
     xlab.align_to(axes, RIGHT)
-    points = axes_points(axes, np.arange(n + 1), values)
+    steps = np.arange(n + 1)
 
     def curve() -> VMobject:
+        # Mapped on every redraw, so the curve follows the chart wherever it is moved.
         k = int(np.clip(tracker.get_value(), 1, n))
-        return VMobject(stroke_color=color, stroke_width=3).set_points_as_corners(points[: k + 1])
+        pts = axes_points(axes, steps[: k + 1], values[: k + 1])
+        return VMobject(stroke_color=color, stroke_width=3).set_points_as_corners(pts)
 
     return VGroup(axes, ylab, xlab, always_redraw(curve)), axes

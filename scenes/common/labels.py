@@ -65,7 +65,7 @@ class Readout(VGroup):
 
     def _format(self, v: float) -> str:
         if self.integer:
-            return f"{int(round(v)):d}"
+            return f"{round(v):d}"
         if abs(v) < 0.5 * 10 ** (-self.decimals):
             v = 0.0  # "-0.00" and "9.04 × 10⁻⁹" both mean zero on screen
         if abs(v) >= 1e4:

@@ -1,8 +1,10 @@
 """Offline text to speech, cached by text and voice.
 
-Engines, most natural first: festival with the HTS voice ``cmu_us_slt_arctic_hts``
-(Debian's festvox-us-slt-hts), flite, espeak-ng. ``GDE_VOICE`` picks one by name
-(``festival``, ``flite``, ``espeak-ng``, ``none``). Clips are loudness-normalized
+Engines, most natural first: a Piper neural voice when ``GDE_PIPER_MODEL`` names
+a model file (``render.py --piper-model PATH``; needs ``pip install piper-tts``),
+festival with the HTS voice ``cmu_us_slt_arctic_hts`` (Debian's
+festvox-us-slt-hts), flite, espeak-ng. ``GDE_VOICE`` picks one by name
+(``piper``, ``festival``, ``flite``, ``espeak-ng``, ``none``). Clips are loudness-normalized
 with ffmpeg's loudnorm and stored under ``build/voice/`` by a hash of text and voice.
 """
 
@@ -12,6 +14,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import wave
 from dataclasses import dataclass
@@ -46,7 +49,14 @@ def _espeak(text_file: Path, out: Path) -> list[str]:
     return ["espeak-ng", "-v", "en-us", "-s", "160", "-f", str(text_file), "-w", str(out)]
 
 
+def _piper(text_file: Path, out: Path) -> list[str]:
+    # Piper reads the text on stdin; the file is passed by synthesize() below.
+    model = os.environ["GDE_PIPER_MODEL"]
+    return [sys.executable, "-m", "piper", "--model", model, "--output_file", str(out)]
+
+
 ENGINES = {
+    "piper": ("piper", _piper),
     "festival": ("text2wave", _festival),
     "flite": ("flite", _flite),
     "espeak-ng": ("espeak-ng", _espeak),
@@ -59,6 +69,8 @@ def engine() -> str | None:
     wanted = os.environ.get("GDE_VOICE", "").strip()
     if wanted == "none":
         return None
+    if os.environ.get("GDE_PIPER_MODEL") and wanted in ("", "piper"):
+        return "piper"
     if wanted:
         if wanted not in ENGINES:
             raise ValueError(f"GDE_VOICE={wanted!r}: choose one of {', '.join(ENGINES)} or none")
@@ -85,14 +97,20 @@ def synthesize(text: str) -> Clip | None:
     voice = engine()
     if voice is None:
         return None
-    key = hashlib.sha256(f"{voice}\n{text}".encode()).hexdigest()[:20]
+    voice_id = f"{voice}:{os.environ.get('GDE_PIPER_MODEL', '')}" if voice == "piper" else voice
+    key = hashlib.sha256(f"{voice_id}\n{text}".encode()).hexdigest()[:20]
     path = CACHE / f"{key}.wav"
     if not path.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory() as tmp:
             src, raw = Path(tmp) / "line.txt", Path(tmp) / "raw.wav"
             src.write_text(text + "\n")
-            subprocess.run(ENGINES[voice][1](src, raw), check=True, capture_output=True)
+            subprocess.run(
+                ENGINES[voice][1](src, raw),
+                input=text.encode() if voice == "piper" else None,
+                check=True,
+                capture_output=True,
+            )
             norm = Path(tmp) / "norm.wav"
             subprocess.run(
                 [

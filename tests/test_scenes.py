@@ -1,0 +1,222 @@
+"""The scenes: every one renders to a video (through render.py, at the lowest
+quality), every one is narrated and captioned, and what each claims on screen
+holds in the data it draws.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import render
+from optim import run
+from scenes.order import ORDER, SECTIONS
+from surfaces import get
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def ffprobe(path: Path) -> dict:
+    out = subprocess.run(
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-show_streams",
+            "-show_format",
+            "-show_chapters",
+            "-of",
+            "json",
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout)
+
+
+@pytest.fixture(scope="module")
+def film(tmp_path_factory):
+    """The whole film at -ql, rendered once for this module."""
+    out = tmp_path_factory.mktemp("film")
+    code = render.main(["--all", "-q", "l", "--out", str(out)])
+    report = json.loads((out / "render-report.json").read_text())
+    return code, out, report
+
+
+# --- smoke: every scene renders --------------------------------------------------------
+
+
+@pytest.mark.render
+def test_every_scene_renders_to_a_video(film):
+    code, _, report = film
+    failed = {s["scene"]: s["error"] for s in report["scenes"] if s["status"] == "failed"}
+    assert failed == {}
+    assert code == 0
+    assert [s["scene"] for s in report["scenes"]] == [e.scene for e in ORDER]
+    for s in report["scenes"]:
+        assert s["length"] > 3, s
+
+
+@pytest.mark.render
+def test_joined_film_has_one_chapter_per_section_and_one_audio_track(film):
+    _, out, report = film
+    info = ffprobe(out / "gradient-descent-explained.mp4")
+    titles = [c["tags"]["title"] for c in info["chapters"]]
+    assert titles == [SECTIONS[k] for k in sorted({e.section for e in ORDER})]
+    kinds = [s["codec_type"] for s in info["streams"] if s["codec_type"] in ("video", "audio")]
+    assert sorted(kinds) == ["audio", "video"]
+    video = next(s for s in info["streams"] if s["codec_type"] == "video")
+    audio = next(s for s in info["streams"] if s["codec_type"] == "audio")
+    assert audio["codec_name"] == "aac"
+    assert abs(float(audio["duration"]) - float(video["duration"])) < 0.1
+    total = sum(s["length"] for s in report["scenes"])
+    assert abs(float(info["format"]["duration"]) - total) < 0.2
+
+
+@pytest.mark.render
+def test_captions_cover_every_scene_in_order_without_overlap(film):
+    _, out, report = film
+    cues = render.parse_srt((out / "gradient-descent-explained.srt").read_text())
+    assert cues
+    ends = 0
+    for start, end, text in cues:
+        assert start >= ends and end > start and text.strip()
+        ends = end
+    # Each scene's span of the film holds at least one caption: every scene is narrated.
+    t = 0.0
+    for s in report["scenes"]:
+        inside = [c for c in cues if t * 1000 <= c[0] < (t + s["length"]) * 1000]
+        assert inside, f"no narration in {s['scene']}"
+        t += s["length"]
+    assert cues[-1][1] <= t * 1000 + 1
+
+
+def test_every_scene_in_the_order_exists_and_narrates():
+    for entry in ORDER:
+        tree = ast.parse((ROOT / entry.path).read_text())
+        classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+        assert entry.scene in classes, entry
+        calls = [
+            n
+            for n in ast.walk(classes[entry.scene])
+            if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "narrate"
+        ]
+        assert calls, f"{entry.scene} has no narration"
+
+
+@pytest.mark.render
+def test_silent_path_renders_with_captions(tmp_path):
+    """Without a voice the scene still renders, silent, with its captions."""
+    env = {**os.environ, "GDE_VOICE": "none"}
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "manim",
+            "render",
+            "-ql",
+            "--media_dir",
+            str(tmp_path),
+            "scenes/title.py",
+            "Title",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    video = next(tmp_path.rglob("Title.mp4"))
+    srt = video.with_suffix(".srt")
+    assert srt.exists() and "Gradient descent" in srt.read_text()
+    assert not [s for s in ffprobe(video)["streams"] if s["codec_type"] == "audio"]
+
+
+# --- what the scenes claim holds in their data ------------------------------------------
+
+
+def test_goldilocks_large_rate_diverges_and_the_others_do_not():
+    from scenes.learning_rate import LearningRate as S
+
+    surface = get(S.function)
+    curvature = float(surface.hess(np.zeros(2))[0, 0])
+    runs = {
+        k: run(surface, "gd", start=S.start, lr=lr, steps=S.steps, tol=0, bound=S.bound)
+        for k, lr in S.lrs.items()
+    }
+    assert runs["large"].diverged and runs["large"].stopped == "diverged"
+    assert not runs["small"].diverged and not runs["right"].diverged
+    assert S.lrs["small"] < S.lrs["right"] < 2 / curvature < S.lrs["large"]
+    for traj in runs.values():
+        assert np.isfinite(traj.positions).all() and np.isfinite(traj.losses).all()
+    # Too small is still far from the bottom when the budget runs out; just right is not.
+    assert runs["small"].losses[-1] > 1e3 * runs["right"].losses[-1]
+    # The large run overshoots: it changes sign every step.
+    x = runs["large"].path()[:, 0]
+    assert (np.sign(x[1:]) == -np.sign(x[:-1])).all()
+
+
+def test_rastrigin_climbers_end_in_more_than_one_basin():
+    from scenes.landscapes import RastriginClimbers as S
+
+    starts = np.random.default_rng(S.seed).uniform(-4.5, 4.5, (S.n_climbers, 2))
+    traj = run(S.surface, "gd", start=starts, lr=S.lr, steps=200, tol=1e-3)
+    basins = {tuple(p) for p in np.round(traj.final).astype(int)}
+    assert len(basins) > 10
+    surface = get(S.surface)
+    # Every climber stopped at a (local) minimum: zero gradient, positive-definite Hessian.
+    assert (np.linalg.norm(surface.grad(traj.final), axis=1) < 1e-3).all()
+    assert (np.linalg.eigvalsh(surface.hess(traj.final)) > 0).all()
+    winners = np.abs(traj.final).max(axis=1) < 0.5
+    assert 0 < winners.sum() < S.n_climbers / 10
+
+
+def test_saddle_run_is_slowest_next_to_the_saddle_point():
+    from scenes.landscapes import SaddleCrawl as S
+
+    traj = run(S.surface, "gd", start=S.start, lr=S.lr, steps=120, tol=1e-6)
+    inside = np.abs(traj.positions).max(axis=1) <= 2.0
+    path = traj.positions[: int(np.argmin(inside))]
+    speed = np.linalg.norm(np.diff(path, axis=0), axis=1)
+    slowest = int(np.argmin(speed))
+    dist = np.linalg.norm(path, axis=1)
+    assert dist[slowest] == pytest.approx(dist.min(), abs=0.02)
+    assert speed[slowest] < speed[0] / 20 and speed[slowest] < speed[-1] / 20
+    assert get(S.surface).classify(np.zeros(2)) == "saddle"
+
+
+def test_plateau_stalls_then_drops():
+    from scenes.landscapes import PlateauStall as S
+
+    traj = run(S.surface, "gd", lr=S.lr, steps=600, tol=1e-5)
+    stall = int(np.argmax(traj.losses < 0.99 * traj.losses[0]))
+    assert stall > 0.5 * traj.n_steps
+    assert traj.losses[-1] < 1e-6 and traj.stopped == "tol"
+
+
+def test_gd_on_rosenbrock_oscillates_across_the_valley():
+    from scenes.landscapes import RosenbrockZigzag as S
+
+    traj = run(S.surface, "gd", lr=S.lr, steps=S.steps, tol=1e-5)
+    x, y = traj.positions[:, 0], traj.positions[:, 1]
+    across = y - x**2  # signed distance-like offset from the valley floor y = x^2
+    flips = np.count_nonzero(np.sign(across[1:81]) != np.sign(across[:80]))
+    assert flips > 10
+    assert not traj.diverged and traj.losses[-1] < traj.losses[0] / 100
+
+
+def test_hook_climber_reaches_a_valley_by_gradient_descent():
+    from scenes.hook import Hook as S
+
+    traj = run(S.surface, "gd", start=S.start, lr=S.lr, steps=S.steps, tol=S.tol)
+    assert traj.stopped == "tol"
+    minima = [np.array(c.point) for c in get(S.surface).minima]
+    assert min(np.linalg.norm(traj.final - m) for m in minima) < 1e-3

@@ -1,0 +1,202 @@
+"""The command line: arguments, bad input as one line, and main."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import re
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import rendering
+from rendering.errors import UsageError
+from rendering.order import load_order
+from rendering.run import Run
+from rendering.settings import DEFAULT_ORDER, PROG, QUALITIES, ROOT
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse would print the whole usage block
+        raise UsageError(message)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog=PROG, description=rendering.__doc__.splitlines()[0])
+    what = p.add_mutually_exclusive_group()
+    what.add_argument("--all", action="store_true", help="render every scene and join the film")
+    what.add_argument("--scene", nargs="+", metavar="NAME", help="render only these scenes")
+    what.add_argument("--list", action="store_true", help="list the scenes in order and exit")
+    p.add_argument(
+        "-q",
+        "--quality",
+        choices=QUALITIES,
+        default="h",
+        help="Manim quality preset: l=480p15 m=720p30 h=1080p60 p=1440p60 k=2160p60 (default h)",
+    )
+    p.add_argument(
+        "--jobs",
+        "-j",
+        type=_positive_int,
+        default=_cores(),
+        help="parallel renders (default: cores)",
+    )
+    p.add_argument("--out", type=Path, default=None, help="output folder (default build/)")
+    p.add_argument("--dry-run", action="store_true", help="show what would render, render nothing")
+    p.add_argument("--dask", metavar="ADDRESS", help="render on a Dask distributed scheduler")
+    p.add_argument(
+        "--burn-subtitles",
+        action="store_true",
+        help="burn the captions into the picture (re-encodes the video)",
+    )
+    p.add_argument(
+        "--piper-model",
+        type=Path,
+        metavar="PATH",
+        help="speak with this Piper voice model (.onnx; needs: pip install piper-tts)",
+    )
+    # For tests and experiments: another running order, another project folder.
+    p.add_argument("--order", default=None, help=argparse.SUPPRESS)
+    p.add_argument("--root", type=Path, default=None, help=argparse.SUPPRESS)
+    return p
+
+
+def _cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _output_folder(out: Path, create: bool) -> Path:
+    out = out.expanduser().absolute()
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: not a folder")
+    if not create:
+        parent = out
+        while not parent.exists():
+            parent = parent.parent
+        if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+            raise UsageError(f"--out {out}: cannot create a folder under {parent}")
+        return out
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".write-test-"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"--out {out}: cannot write there ({exc.strerror or exc})") from None
+    return out
+
+
+def _select(order: Sequence[Any], names: Sequence[str] | None) -> list[Any]:
+    if not names:
+        return list(order)
+    by_name = {e.scene: e for e in order}
+    lower = {e.scene.lower(): e for e in order}
+    chosen: list[Any] = []
+    for name in names:
+        entry = by_name.get(name) or lower.get(name.lower())
+        if entry is None:
+            valid = ", ".join(e.scene for e in order)
+            raise UsageError(f"unknown scene {name!r}; valid scenes: {valid}")
+        if entry not in chosen:
+            chosen.append(entry)
+    return [e for e in order if e in chosen]  # film order
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    order: Sequence[Any] | None = None,
+    root: Path | None = None,
+) -> int:
+    """Entry point; returns the exit code (0 done, 1 a scene failed, 2 bad input, 130 Ctrl-C)."""
+    # A polite kill (SIGTERM) stops the workers as cleanly as Ctrl-C does.
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return _main(argv, order, root)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _main(argv: Sequence[str] | None, order: Sequence[Any] | None, root: Path | None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        root = Path(args.root or root or ROOT).resolve()
+        if order is None or args.order:
+            order = load_order(args.order or DEFAULT_ORDER, root)
+        if args.list:
+            return _list(order)
+        if not args.all and not args.scene:
+            raise UsageError("say what to render: --all, or --scene NAME ... (see --list)")
+        selected = _select(order, args.scene)
+        out = _output_folder(args.out or root / "build", create=not args.dry_run)
+        if args.dask:
+            _check_dask_address(args.dask)
+        if args.piper_model:
+            _use_piper(args.piper_model)
+        if shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None:
+            raise UsageError("ffmpeg and ffprobe are needed (Debian: apt-get install ffmpeg)")
+        return Run(args, list(order), selected, root, out).go()
+    except UsageError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+
+
+def _use_piper(model: Path) -> None:
+    """Check a Piper voice can be used, and hand it to the scene processes."""
+    if not model.is_file():
+        raise UsageError(f"--piper-model: no model file at {model}")
+    if importlib.util.find_spec("piper") is None:
+        raise UsageError(
+            "--piper-model needs the piper-tts package: .venv/bin/pip install piper-tts"
+        )
+    # The scene processes (and their voice cache key) read the model from here.
+    os.environ["GDE_PIPER_MODEL"] = str(model.resolve())
+    os.environ.setdefault("GDE_VOICE", "piper")
+
+
+def _check_dask_address(address: str) -> None:
+    """Fail fast on a scheduler that is not there (Dask itself would retry for a while)."""
+    if importlib.util.find_spec("distributed") is None:
+        raise UsageError("--dask needs the 'distributed' package (pip install distributed)")
+    m = re.fullmatch(r"(?:tcp://)?\[?([^\]/]+?)\]?:(\d+)", address.strip())
+    if not m:
+        return  # another protocol (tls://, ucx://, ...): let Dask judge
+    try:
+        socket.create_connection((m[1], int(m[2])), timeout=5).close()
+    except OSError as exc:
+        raise UsageError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+
+
+def _list(order: Sequence[Any]) -> int:
+    width = max((len(e.scene) for e in order), default=0)
+    for e in order:
+        print(f"{e.scene:<{width}}  {e.section}  {e.section_title}")
+    return 0

@@ -1,0 +1,108 @@
+"""Joining: concat demuxer (video copied), one AAC track, chapters, captions; then a check."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from rendering.captions import join_captions
+from rendering.chapters import chapters_for, chapters_text, ffmetadata
+from rendering.media import _ffprobe
+from rendering.settings import AUDIO_BITRATE, NAME, VIDEO_TITLE
+
+
+def _write_atomic(path: Path, data: bytes | str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    if isinstance(data, str):
+        tmp.write_text(data, encoding="utf-8")
+    else:
+        tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+class JoinError(Exception):
+    pass
+
+
+def join(
+    out: Path,
+    entries: Sequence[Any],
+    dirs: Sequence[Path],
+    lengths: Sequence[Fraction],
+    burn: bool,
+) -> dict:
+    """Join the cached scenes into the film; every output is written whole, then renamed."""
+    chapters = chapters_for(entries, lengths)
+    total = sum(lengths, Fraction(0))
+    captions = join_captions([(d / "scene.srt").read_text(encoding="utf-8") for d in dirs], lengths)
+    final = out / f"{NAME}.mp4"
+    work = Path(tempfile.mkdtemp(prefix=".join-", dir=out))
+    try:
+        listing = "".join(
+            "file '{}'\n".format(str((d / "scene.mov").resolve()).replace("'", "'\\''"))
+            for d in dirs
+        )
+        (work / "scenes.txt").write_text(listing, encoding="utf-8")
+        (work / "chapters.ffmeta").write_text(ffmetadata(chapters, VIDEO_TITLE), encoding="utf-8")
+        (work / "captions.srt").write_text(captions, encoding="utf-8")
+        joined = work / "joined.mp4"
+        _ffmpeg(
+            ["-f", "concat", "-safe", "0", "-i", "scenes.txt",
+             "-f", "ffmetadata", "-i", "chapters.ffmeta",
+             "-map", "0:v:0", "-map", "0:a:0", "-map_metadata", "1", "-map_chapters", "1",
+             "-c:v", "copy", "-c:a", "aac", "-b:a", AUDIO_BITRATE, "-ac", "1",
+             "-movflags", "+faststart", "-f", "mp4", "joined.mp4"],
+            cwd=work,
+        )  # fmt: skip
+        if burn:
+            _ffmpeg(
+                ["-i", "joined.mp4", "-map", "0", "-map_metadata", "0", "-map_chapters", "0",
+                 "-vf", "subtitles=captions.srt", "-c:v", "libx264", "-preset", "medium",
+                 "-crf", "18", "-pix_fmt", "yuv420p", "-c:a", "copy",
+                 "-movflags", "+faststart", "-f", "mp4", "burned.mp4"],
+                cwd=work,
+            )  # fmt: skip
+            joined = work / "burned.mp4"
+        info = _ffprobe(str(joined))
+        check = verify(info, total, len(chapters), burn)
+        _write_atomic(out / f"{NAME}.srt", captions)
+        _write_atomic(out / "chapters.txt", chapters_text(chapters))
+        os.replace(joined, final)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return {"path": str(final), "chapters": [c.__dict__ for c in chapters], **check}
+
+
+def _ffmpeg(args: list[str], cwd: Path) -> None:
+    proc = subprocess.run(
+        ["ffmpeg", "-v", "error", "-nostdin", "-y", *args], cwd=cwd, capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
+        raise JoinError(f"ffmpeg failed: {lines[-1] if lines else proc.returncode}")
+
+
+def verify(info: dict, total: Fraction, n_chapters: int, burn: bool) -> dict:
+    """The joined film has what it should: the right length, one AAC track as long, chapters."""
+    streams = info["streams"]
+    video = [s for s in streams if s["codec_type"] == "video"]
+    audio = [s for s in streams if s["codec_type"] == "audio"]
+    if len(video) != 1 or len(audio) != 1 or audio[0]["codec_name"] != "aac":
+        raise JoinError(f"joined video has {len(video)} video and {len(audio)} audio streams")
+    v_len = float(video[0].get("duration") or info["format"]["duration"])
+    a_len = float(audio[0].get("duration") or 0)
+    fps = Fraction(video[0].get("r_frame_rate") or video[0]["avg_frame_rate"])
+    frame = 1 / float(fps) if fps else 0.05
+    if abs(v_len - float(total)) > frame + 1e-6:
+        raise JoinError(f"joined video is {v_len:.3f} s, the scenes add up to {float(total):.3f} s")
+    if abs(a_len - v_len) > 0.1:
+        raise JoinError(f"audio track is {a_len:.3f} s, the video {v_len:.3f} s")
+    if len(info.get("chapters", [])) != n_chapters:
+        raise JoinError(f"joined video has {len(info.get('chapters', []))} chapters")
+    return {"duration": v_len, "audio_duration": a_len}

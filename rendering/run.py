@@ -1,0 +1,347 @@
+"""One run: plan the scenes, render what is not cached, join the film, report."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import os
+import queue as queue_module
+import subprocess
+import sys
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from rendering.cache import Cache, _seconds, scene_key, shared_digest
+from rendering.checks import SceneCheck, check_scene
+from rendering.display import Display, _clock, _console, summary_table
+from rendering.executors import DaskPool, LocalPool
+from rendering.join import JoinError, _write_atomic, join
+from rendering.order import scene_file
+from rendering.settings import CACHE_FORMAT, NAME, VIDEO_TITLE
+from rendering.sources import _under, bundle_path, make_bundle
+
+
+@dataclass
+class Planned:
+    entry: Any
+    check: SceneCheck
+    key: str = ""
+
+    @property
+    def scene(self) -> str:
+        return self.entry.scene
+
+
+@dataclass
+class Outcome:
+    entry: Any
+    status: str  # rendered | cached | failed | missing | interrupted | pending
+    seconds: Fraction | None = None
+    render_time: float | None = None
+    error: str = ""
+    had_audio: bool = False
+    host: str = ""
+
+
+class Run:
+    def __init__(
+        self, args: argparse.Namespace, order: list, selected: list, root: Path, out: Path
+    ):
+        self.args = args
+        self.order = order
+        self.selected = selected
+        self.root = root
+        self.out = out
+        self.quality = args.quality
+        self.cache = Cache(out, args.quality)
+        self.console = _console()
+        self.outcomes: dict[str, Outcome] = {}
+        self.t0 = time.monotonic()
+
+    # -- planning -------------------------------------------------------------------------------
+
+    def plan(self) -> dict[str, Planned]:
+        shared = shared_digest(self.root)
+        plans = {}
+        for entry in self.order:
+            check = check_scene(entry, self.root)
+            p = Planned(entry, check)
+            if check.ok:
+                p.key = scene_key(entry, self.root, self.quality, shared, check)
+            plans[entry.scene] = p
+        return plans
+
+    def go(self) -> int:
+        plans = self.plan()
+        if self.args.dry_run:
+            return self.dry_run(plans)
+        self.cache.dir.mkdir(parents=True, exist_ok=True)
+        self.cache.sweep()
+        to_render: list[Planned] = []
+        for entry in self.selected:
+            p = plans[entry.scene]
+            if not p.check.ok:
+                self.outcomes[entry.scene] = Outcome(entry, "failed", error=p.check.error)
+                continue
+            meta = self.cache.lookup(entry.scene, p.key)
+            if meta is not None:
+                self.outcomes[entry.scene] = Outcome(
+                    entry, "cached", _seconds(meta), meta.get("render_time"), "",
+                    meta.get("had_audio", False), meta.get("host", ""),
+                )  # fmt: skip
+            else:
+                to_render.append(p)
+        interrupted = False
+        display = Display(len(self.selected), self.console, live=self.console.is_terminal)
+        with display:
+            for entry in self.selected:
+                if entry.scene in self.outcomes:
+                    display.finished(self.outcomes[entry.scene])
+            if to_render:
+                try:
+                    self.render_all(to_render, display)
+                except KeyboardInterrupt:
+                    interrupted = True
+        with contextlib.suppress(OSError):
+            (self.out / "work").rmdir()  # only when empty
+        return self.finish(plans, interrupted)
+
+    def dry_run(self, plans: dict[str, Planned]) -> int:
+        from rich.table import Table
+
+        table = Table(title=f"dry run: quality {self.quality}, output {self.out}")
+        for col in ("scene", "section", "file", "status"):
+            table.add_column(col)
+        cached_all = True
+        for entry in self.order:
+            p = plans[entry.scene]
+            meta = self.cache.lookup(entry.scene, p.key) if p.check.ok else None
+            cached_all &= meta is not None
+            if entry not in self.selected:
+                continue
+            if not p.check.ok:
+                status = f"[red]cannot render: {p.check.error}[/]"
+            elif meta is not None:
+                status = f"[cyan]cached[/] ({_clock(_seconds(meta))})"
+            else:
+                status = "[yellow]would render[/]"
+            table.add_row(entry.scene, str(entry.section), str(entry.path), status)
+        self.console.print(table)
+        n = sum(
+            1
+            for e in self.selected
+            if plans[e.scene].check.ok and self.cache.lookup(e.scene, plans[e.scene].key) is None
+        )
+        print(f"would render {n} of {len(self.selected)} scenes, with {self._jobs_text(n)}")
+        if cached_all:
+            print(f"would join {len(self.order)} scenes into {self.out / (NAME + '.mp4')}")
+        return 0
+
+    def _jobs_text(self, n: int) -> str:
+        if self.args.dask:
+            return f"the Dask cluster at {self.args.dask}"
+        jobs = min(self.args.jobs, max(n, 1))
+        return f"{jobs} parallel job{'s' if jobs > 1 else ''}"
+
+    # -- rendering ------------------------------------------------------------------------------
+
+    def render_all(self, plans: list[Planned], display: Display) -> None:
+        dask = bool(self.args.dask)
+        pool: LocalPool | DaskPool = (
+            DaskPool(self.args.dask) if dask else LocalPool(min(self.args.jobs, len(plans)))
+        )
+        external = [
+            scene_file(p.entry, self.root)
+            for p in plans
+            if not _under(scene_file(p.entry, self.root), self.root)
+        ]
+        bundle = make_bundle(self.root, external)
+        env = {k: v for k, v in os.environ.items() if k in ("GDE_VOICE", "GDE_PIPER_MODEL")}
+        futures: dict[Future, Planned] = {}
+        try:
+            for p in plans:
+                job = {
+                    "scene": p.scene,
+                    "script": bundle_path(scene_file(p.entry, self.root), self.root),
+                    "quality": self.quality,
+                    "bundle": bundle,
+                    "env": env,
+                    "work_parent": None if dask else str(self.out / "work"),
+                    "voice_cache": None if dask else str(self.root / "build" / "voice"),
+                }
+                futures[pool.submit(job)] = p
+                if dask:
+                    display.started_scene(p.scene, "on the Dask cluster")
+            pending = set(futures)
+            while pending:
+                done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+                self._drain(pool.progress, display)
+                for fut in done:
+                    self._collect(futures[fut], fut, display)
+            self._drain(pool.progress, display)
+        except KeyboardInterrupt:
+            pool.stop()
+            for p in futures.values():
+                if p.scene not in self.outcomes:
+                    self.outcomes[p.scene] = Outcome(p.entry, "interrupted")
+            raise
+        pool.close()
+
+    def _drain(self, progress: Any, display: Display) -> None:
+        if progress is None:
+            return
+        while True:
+            try:
+                scene, kind, data = progress.get_nowait()
+            except (queue_module.Empty, OSError, ValueError, EOFError):
+                return
+            if kind == "start":
+                display.started_scene(scene)
+            elif kind == "animation":
+                display.animation(scene, **data)
+            elif kind == "post":
+                display.postprocess(scene)
+
+    def _collect(self, p: Planned, fut: Future, display: Display) -> None:
+        try:
+            result = fut.result()
+        except Exception as exc:  # the worker itself died, or the cluster lost the task
+            result = {"ok": False, "error": f"{type(exc).__name__}: {exc}", "render_time": None}
+        logs = self.out / "logs"
+        if result.get("log"):
+            logs.mkdir(exist_ok=True)
+            (logs / f"{p.scene}.log").write_text(result["log"], encoding="utf-8")
+        if result.get("ok"):
+            meta = self.cache.store(p.scene, p.key, result)
+            outcome = Outcome(
+                p.entry, "rendered", _seconds(meta), meta["render_time"], "",
+                meta["had_audio"], meta.get("host", ""),
+            )  # fmt: skip
+        else:
+            error = result.get("error") or "unknown error"
+            outcome = Outcome(p.entry, "failed", render_time=result.get("render_time"), error=error)
+        self.outcomes[p.scene] = outcome
+        display.finished(outcome)
+
+    # -- the end: join, report, summary ---------------------------------------------------------
+
+    def finish(self, plans: dict[str, Planned], interrupted: bool) -> int:
+        outcomes = [self.outcomes.get(e.scene) or Outcome(e, "pending") for e in self.selected]
+        failed = [o for o in outcomes if o.status == "failed"]
+        video: dict[str, Any] = {"status": "not joined"}
+        messages: list[str] = []
+        code = 0
+        if interrupted:
+            code = 130
+            kept = sum(o.status in ("rendered", "cached") for o in outcomes)
+            messages.append(
+                f"interrupted: {kept} finished scenes are kept; run again to resume from there"
+            )
+        else:
+            video, join_messages, join_failed = self.maybe_join(plans)
+            messages += join_messages
+            if failed or join_failed:
+                code = 1
+        self.write_report(outcomes, video, code)
+        self.console.print(summary_table(outcomes))
+        for o in failed:
+            log = self.out / "logs" / f"{o.entry.scene}.log"
+            where = f" (log: {log})" if log.exists() else ""
+            print(f"FAILED {o.entry.scene}: {o.error}{where}", file=sys.stderr)
+        for m in messages:
+            print(m)
+        if failed:
+            print(
+                f"{len(failed)} of {len(outcomes)} scenes failed; the others are kept in "
+                f"{self.cache.dir}",
+                file=sys.stderr,
+            )
+        print(f"done in {time.monotonic() - self.t0:.1f} s")
+        return code
+
+    def maybe_join(self, plans: dict[str, Planned]) -> tuple[dict, list[str], bool]:
+        final = self.out / f"{NAME}.mp4"
+        metas, dirs = [], []
+        for entry in self.order:
+            p = plans[entry.scene]
+            meta = self.cache.lookup(entry.scene, p.key) if p.check.ok else None
+            if meta is None:
+                missing = sum(
+                    1
+                    for e in self.order
+                    if not plans[e.scene].check.ok
+                    or self.cache.lookup(e.scene, plans[e.scene].key) is None
+                )
+                kept = "left as it was" if final.exists() else "not written"
+                return (
+                    {"status": "not joined", "missing_scenes": missing},
+                    [f"not joined: {missing} of {len(self.order)} scenes are not rendered; "
+                     f"{final.name} {kept}"],
+                    False,
+                )  # fmt: skip
+            metas.append(meta)
+            dirs.append(self.cache.entry_dir(entry.scene, p.key))
+        lengths = [_seconds(m) for m in metas]
+        messages = []
+        if not any(m.get("had_audio") for m in metas):
+            messages.append(
+                "note: no scene has sound (no speech engine, or GDE_VOICE=none): "
+                "the video is silent, with captions only"
+            )
+        key = hashlib.sha256(
+            json.dumps(
+                [CACHE_FORMAT, [str(d.name) for d in dirs], [e.section_title for e in self.order],
+                 [e.section for e in self.order], self.args.burn_subtitles, VIDEO_TITLE]
+            ).encode()
+        ).hexdigest()  # fmt: skip
+        key_file = self.out / f".{NAME}.key"
+        outputs = [final, self.out / f"{NAME}.srt", self.out / "chapters.txt"]
+        if all(p.exists() for p in outputs) and key_file.exists() and key_file.read_text() == key:
+            total = sum(lengths, Fraction(0))
+            messages.append(f"video up to date: {final} ({_clock(total)})")
+            return (
+                {"status": "up to date", "path": str(final), "duration": float(total)},
+                messages,
+                False,
+            )
+        try:
+            joined = join(self.out, self.order, dirs, lengths, self.args.burn_subtitles)
+        except (JoinError, OSError, subprocess.CalledProcessError) as exc:
+            messages.append(f"joining failed: {exc}; {final.name} left as it was")
+            return {"status": "failed", "error": str(exc)}, messages, True
+        _write_atomic(key_file, key)
+        n = len(joined["chapters"])
+        messages.append(f"video: {final} ({_clock(joined['duration'])}, {n} chapters)")
+        messages.append(f"captions: {self.out / (NAME + '.srt')}")
+        messages.append(f"chapters: {self.out / 'chapters.txt'}")
+        return {"status": "joined", **joined}, messages, False
+
+    def write_report(self, outcomes: list[Outcome], video: dict, code: int) -> None:
+        report = {
+            "quality": self.quality,
+            "exit_code": code,
+            "elapsed": time.monotonic() - self.t0,
+            "executor": f"dask:{self.args.dask}" if self.args.dask else f"local:{self.args.jobs}",
+            "scenes": [
+                {
+                    "scene": o.entry.scene,
+                    "section": o.entry.section,
+                    "status": o.status,
+                    "length": float(o.seconds) if o.seconds is not None else None,
+                    "render_time": o.render_time,
+                    "error": o.error or None,
+                    "had_audio": o.had_audio,
+                    "host": o.host or None,
+                }
+                for o in outcomes
+            ],
+            "video": video,
+        }
+        with contextlib.suppress(OSError):
+            _write_atomic(self.out / "render-report.json", json.dumps(report, indent=1) + "\n")

@@ -1,0 +1,180 @@
+"""The worker: one scene, one Manim process.
+
+Module-level, takes and returns plain data, so it runs the same in a local process pool and
+on a Dask worker on another machine. On Dask the code travels by value (see
+``rendering.executors.DaskPool``): what ``render_scene`` calls must be plain data, the
+standard library, or code in this package, which a Dask worker never imports.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from rendering.media import _ffprobe, _normalize, _video_seconds
+
+_PROGRESS: Any = None  # a multiprocessing queue in local workers, None elsewhere
+_RUNNING: dict[str, Any] = {}  # the Manim process and work folder of the current scene
+
+_ANIMATION = re.compile(r"Animation (\d+): (.*?):\s+(\d+)%\|.*?\|\s*(\d+)/(\d+)")
+_EXCEPTION = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Interrupt|Exit))\b:?\s*(.*)$")
+
+
+def _init_local_worker(progress: Any) -> None:
+    """Local pool workers: report progress, leave Ctrl-C to the parent, stop Manim on TERM."""
+    global _PROGRESS
+    _PROGRESS = progress
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _on_terminate)
+
+
+def _on_terminate(signum: int, frame: Any) -> None:
+    proc = _RUNNING.get("proc")
+    if proc is not None and proc.poll() is None:
+        with contextlib.suppress(OSError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    work = _RUNNING.get("work")
+    if work:
+        shutil.rmtree(work, ignore_errors=True)
+    os._exit(128 + signum)
+
+
+def _report(scene: str, kind: str, **data: Any) -> None:
+    if _PROGRESS is None:
+        return
+    with contextlib.suppress(Exception):
+        _PROGRESS.put_nowait((scene, kind, data))
+
+
+def _error_line(text: str, returncode: int) -> str:
+    last = ""
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line[0] in "│╭╰┃━─":
+            continue
+        if _EXCEPTION.match(line):
+            last = line
+    return last or f"manim exited with status {returncode}"
+
+
+def render_scene(job: dict) -> dict:
+    """Render one scene and return its normalized video as bytes, with captions and timings.
+
+    ``job``: scene, script (path inside the bundle), quality, bundle (bytes), env (dict),
+    work_parent (a folder for temporary files, or None for the system's), voice_cache.
+    """
+    t0 = time.monotonic()
+    scene = job["scene"]
+    parent = job.get("work_parent")
+    if parent:
+        os.makedirs(parent, exist_ok=True)
+    work = tempfile.mkdtemp(prefix=f"{os.getpid()}-{scene}-", dir=parent)
+    _RUNNING["work"] = work
+    result: dict[str, Any] = {"scene": scene, "ok": False, "host": socket.gethostname()}
+    try:
+        _report(scene, "start")
+        src = os.path.join(work, "src")
+        with tarfile.open(fileobj=io.BytesIO(job["bundle"]), mode="r:gz") as tar:
+            tar.extractall(src, filter="data")
+        media = os.path.join(work, "media")
+        env = dict(os.environ)
+        env.update(job.get("env") or {})
+        env["GDE_VOICE_CACHE"] = job.get("voice_cache") or os.path.join(
+            tempfile.gettempdir(), "gde-voice"
+        )
+        env["COLUMNS"] = "200"  # Manim's rich log: no wrapped error lines
+        cmd = [
+            sys.executable, "-m", "manim", "render", f"-q{job['quality']}",
+            job["script"], scene, "--media_dir", media,
+            "--disable_caching", "--silent", "--progress_bar", "display",
+        ]  # fmt: skip
+        log_path = os.path.join(work, "manim.log")
+        with open(log_path, "wb") as log:
+            proc = subprocess.Popen(
+                cmd,
+                cwd=src,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.PIPE,
+                start_new_session=True,  # Ctrl-C reaches the parent, which stops us cleanly
+            )
+            _RUNNING["proc"] = proc
+            err = _pump_progress(scene, proc)
+            returncode = proc.wait()
+            _RUNNING.pop("proc", None)
+        with open(log_path, "rb") as fh:
+            out_text = fh.read().decode("utf-8", "replace")
+        log_text = out_text + "\n" + err
+        result["log"] = log_text[-20000:]
+        if returncode != 0:
+            result["error"] = _error_line(err + "\n" + out_text, returncode)
+            return result
+        movies = sorted(Path(media).glob(f"videos/*/*/{scene}.mp4"), key=os.path.getmtime)
+        if not movies:
+            result["error"] = f"manim wrote no {scene}.mp4"
+            return result
+        movie = movies[-1]
+        srt = movie.with_suffix(".srt")
+        _report(scene, "post")
+        info = _ffprobe(str(movie))
+        seconds = _video_seconds(info)
+        had_audio = any(s["codec_type"] == "audio" for s in info["streams"])
+        normalized = os.path.join(work, "scene.mov")
+        _normalize(str(movie), normalized, seconds, had_audio)
+        with open(normalized, "rb") as fh:
+            result["mov"] = fh.read()
+        result.update(
+            ok=True,
+            srt=srt.read_text(encoding="utf-8") if srt.exists() else "",
+            seconds=[seconds.numerator, seconds.denominator],
+            had_audio=had_audio,
+        )
+        return result
+    except Exception as exc:  # reported as this scene's failure, never the run's
+        result["error"] = f"{type(exc).__name__}: {exc}"
+        return result
+    finally:
+        result["render_time"] = time.monotonic() - t0
+        _RUNNING.pop("work", None)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _pump_progress(scene: str, proc: subprocess.Popen) -> str:
+    """Read Manim's stderr (tqdm bars) as it comes; report animation progress; keep the text."""
+    chunks: list[bytes] = []
+    pending = b""
+    last_sent = 0.0
+    last_anim = -1
+    assert proc.stderr is not None
+    while True:
+        chunk = proc.stderr.read1(65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        pending += chunk
+        *lines, pending = re.split(rb"[\r\n]", pending)
+        for raw in lines:
+            m = _ANIMATION.search(raw.decode("utf-8", "replace"))
+            if not m:
+                continue
+            index, name, done, total = int(m[1]), m[2], int(m[4]), int(m[5])
+            now = time.monotonic()
+            if index != last_anim or now - last_sent > 0.25 or done == total:
+                _report(scene, "animation", index=index, name=name, done=done, total=total)
+                last_sent, last_anim = now, index
+    text = b"".join(chunks).decode("utf-8", "replace")
+    # Keep what a person would read: the last state of each progress line.
+    return "\n".join(part.rsplit("\r", 1)[-1] for part in text.split("\n"))

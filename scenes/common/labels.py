@@ -61,7 +61,8 @@ class Readout(VGroup):
         self.size, self.color_ = size, color
         self.value.next_to(self.name, RIGHT, buff=0.15)
         self.add(self.name, self.value)
-        self.value.add_updater(self._refresh)
+        self.since = 0.0
+        self.value.add_updater(self._tick)
 
     def _format(self, v: float) -> str:
         if self.integer:
@@ -72,6 +73,16 @@ class Readout(VGroup):
             mantissa, exp = f"{v:.2e}".split("e")
             return f"{mantissa} × 10{str(int(exp)).translate(_SUPERSCRIPT)}"
         return f"{v:,.{self.decimals}f}"
+
+    #: Most refreshes per second of video. Rebuilding text costs ~15 ms; a run
+    #: racing through hundreds of steps would otherwise rebuild it every frame.
+    RATE = 10
+
+    def _tick(self, mob, dt: float) -> None:
+        self.since += dt
+        if dt == 0 or self.since >= 1 / self.RATE:
+            self.since = 0.0
+            self._refresh(mob)
 
     def _refresh(self, mob) -> None:
         text = self._format(self.getter())

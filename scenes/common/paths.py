@@ -66,6 +66,7 @@ class PathTracer(VGroup):
         super().__init__(**kwargs)
         self.positions = np.asarray(positions, dtype=float)
         self.scene_points = to_scene(self.positions)
+        self._trail_index = _visible_vertices(self.scene_points)
         self.step = ValueTracker(0)
         if three_d:
             self.marker = Dot3D(radius=radius, color=color, resolution=(8, 8))
@@ -95,7 +96,8 @@ class PathTracer(VGroup):
         s = self.step.get_value()
         k = int(np.clip(np.floor(s), 0, self.n_steps))
         head = interpolate_path(self.scene_points, s)
-        pts = np.vstack([self.scene_points[: k + 1], head[None]])
+        idx = self._trail_index[self._trail_index <= k]
+        pts = np.vstack([self.scene_points[idx], head[None]])
         if len(pts) >= 2:
             self.trail.set_points_as_corners(pts)
         self.marker.move_to(head)
@@ -112,6 +114,20 @@ class PathTracer(VGroup):
         return self.step.animate(
             run_time=run_time, rate_func=kwargs.pop("rate_func", linear)
         ).set_value(target)
+
+
+def _visible_vertices(points: np.ndarray, eps: float = 0.01) -> np.ndarray:
+    """Indices of the path vertices worth drawing: each at least ``eps`` from the last kept.
+
+    Thousands of tiny steps along a valley floor look the same as a few dozen
+    on screen but cost Cairo a segment each, every frame.
+    """
+    keep, last = [0], points[0]
+    for i in range(1, len(points)):
+        if np.linalg.norm(points[i] - last) >= eps:
+            keep.append(i)
+            last = points[i]
+    return np.array(keep)
 
 
 def step_arrow(start: np.ndarray, end: np.ndarray, color=style.DESCENT, **kwargs) -> Arrow:

@@ -466,8 +466,11 @@ def test_dask_cluster_renders_and_ships_the_scenes_back(tmp_path):
             project, out, "--all", "--dask", cluster.scheduler_address, order="SILENT"
         )
         with distributed.Client(cluster) as client:
-            # The task's code travelled with it: the worker never imported render.py.
-            imported = client.run(lambda: "render" in sys.modules)
+            # The task's code travelled with it: the worker never imported render.py
+            # or the rendering package from a shared filesystem.
+            imported = client.run(
+                lambda: any(m == "render" or m.startswith("rendering") for m in sys.modules)
+            )
     assert code == 0, stdout + stderr
     assert not any(imported.values())
     r = report(out)

@@ -134,11 +134,17 @@ class Partials(StillCameraScene):
             y_length=6,
             z_length=3.2,
             opacity=0.55,
+            # Axes would be drawn over the terrain (Cairo draws lines last); the
+            # floor's level curves give the sense of place instead.
+            show_axes=False,
+            floor_contours=12,
         )
         land.shift(-land.mesh.get_center() + LEFT * 1.2 + OUT * 0.2)
         p0 = np.array(self.point)
         grad = s.grad(p0)
-        here = Dot3D(land.to_scene(p0), radius=0.08, color=style.ACCENT)
+        here = Dot3D(land.to_scene(p0), radius=0.12, color=style.ACCENT)
+        for face in here.family_members_with_points():
+            face.shade_in_3d = False  # drawn over the translucent terrain, never inside it
 
         def slice_curve(axis: int, color) -> VMobject:
             t = np.linspace(*self.domain[axis], 80)
@@ -243,7 +249,6 @@ class GradientField(NarratedScene, Scene):
             levels=14,
             x_length=6.4,
             y_length=6.4,
-            axis_labels=("x", "y"),
         ).to_edge(LEFT, buff=0.5)
         (x0, x1), (y0, y1) = s.domain
         gx, gy = np.meshgrid(
@@ -272,7 +277,15 @@ class GradientField(NarratedScene, Scene):
         )
 
         traj = run(s, "gd", start=self.start, lr=self.lr, steps=200, tol=self.tol)
-        tracer = PathTracer(traj.positions, cmap.to_scene, color=style.ACCENT, footprints=True)
+        # The arrow at the climber is minus the gradient: the way each step goes.
+        tracer = PathTracer(
+            traj.positions,
+            cmap.to_scene,
+            color=style.ACCENT,
+            footprints=True,
+            vectors=-traj.grads,
+            vector_length=0.6,
+        )
         rule = formula(FORMULAS["gd"], scale=0.85)
         stop = formula(r"\text{stop when } " + STOP_FORMULA, scale=0.7)
         panel_x = 3.6

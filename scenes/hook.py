@@ -24,7 +24,7 @@ class Hook(StillCameraScene):
     tol = 1e-3
     feel_radius = 0.5  # how far the climber can "feel", in surface units
     arrow_length = 0.8  # on screen; the true step is far too short to see
-    phi, theta, zoom = 62, -110, 1.05
+    zoom = 1.05
 
     def setup_terrain(self):
         surface = get(self.surface)

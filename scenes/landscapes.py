@@ -24,7 +24,7 @@ class RastriginClimbers(StillCameraScene):
     n_climbers = 250
     seed = 3
     lr = 0.002
-    phi, theta, zoom = 52, -60, 0.95
+    zoom = 0.95
 
     def construct(self):
         s = get(self.surface)
@@ -110,9 +110,7 @@ class SaddleCrawl(StillCameraScene):
     surface = "saddle"
     start = (1.8, -1e-3)
     lr = 0.05
-    # Seen from the -y side, where the surface falls toward the camera, so the
-    # path (drawn over the terrain) is never on a face turned away from us.
-    phi, theta, zoom = 62, -80, 0.95
+    zoom = 0.95  # the saddle's default view looks from the -y side (see CAMERAS)
 
     def construct(self):
         s = get(self.surface)
@@ -177,8 +175,7 @@ class SaddleCrawl(StillCameraScene):
 class PlateauStall(StillCameraScene):
     surface = "plateau"
     lr = 0.5
-    # From high up, so the bottom of the basin is not hidden behind its rim.
-    phi, theta, zoom = 42, -60, 0.9
+    zoom = 0.9
 
     def construct(self):
         s = get(self.surface)

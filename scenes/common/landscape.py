@@ -42,6 +42,62 @@ def _height_transform(kind: str, scale: float = 1.0):
     raise ValueError(f"heights must be 'linear' or 'log', not {kind!r}")
 
 
+#: A camera that shows each surface's character (phi, theta in degrees). The paths
+#: drawn over a terrain are never hidden by it, so a view must keep them on faces
+#: turned toward the camera: the saddle is seen from -y, where it falls toward us,
+#: and the plateau from high up, so its basin is not behind its rim.
+CAMERAS = {
+    "rosenbrock": (55, -120),
+    "rastrigin": (52, -60),
+    "saddle": (62, -80),
+    "monkey_saddle": (60, -60),
+    "himmelblau": (62, -110),
+    "plateau": (42, -60),
+    "mse": (60, -50),
+}
+
+
+def default_camera(surface: LossSurface) -> tuple[float, float]:
+    """``(phi, theta)`` in degrees for viewing ``surface`` (a generic 3/4 view otherwise)."""
+    return CAMERAS.get(surface.name, (60, -60))
+
+
+def contour_lines(
+    surface: LossSurface,
+    to_scene,
+    levels: int,
+    transform,
+    domain,
+    colors: Sequence = style.HEIGHT_SCALE,
+    grid: int = 160,
+    stroke_width: float = 2.0,
+    z_range: tuple[float, float] | None = None,
+) -> VGroup:
+    """Level curves of ``surface`` (evenly spaced in display height), placed by ``to_scene``."""
+    (x0, x1), (y0, y1) = domain
+    xs, ys = np.meshgrid(np.linspace(x0, x1, grid), np.linspace(y0, y1, grid))
+    z = transform(surface(np.stack([xs, ys], axis=-1)))
+    lo, hi = (
+        (float(transform(z_range[0])), float(transform(z_range[1])))
+        if z_range
+        else (float(z.min()), float(np.percentile(z, 97)))
+    )
+    gen = contourpy.contour_generator(xs, ys, z)
+    lines = VGroup()
+    for k, level in enumerate(np.linspace(lo, hi, levels + 2)[1:-1]):
+        a = k / max(levels - 1, 1) * (len(colors) - 1)
+        i = min(int(a), len(colors) - 2)
+        color = interpolate_color(colors[i], colors[i + 1], a - i)
+        for seg in gen.lines(level):
+            if len(seg) < 2:
+                continue
+            line = VMobject(stroke_color=color, stroke_width=stroke_width, fill_opacity=0)
+            # A dense grid makes the polyline smooth; no spline needed.
+            line.set_points_as_corners(to_scene(seg))
+            lines.add(line)
+    return lines
+
+
 class Landscape(VGroup):
     """A loss surface as a coloured 3D terrain over labelled axes.
 
@@ -58,6 +114,10 @@ class Landscape(VGroup):
         Loss values to map to the vertical extent; defaults to the surface's.
     colors
         Height colour scale, low to high.
+    floor_contours
+        Number of level curves drawn on the floor under the terrain (0: none).
+    axis_labels
+        Labels for the three axes, e.g. ``("x", "y", "f")``; shown with the axes.
     """
 
     def __init__(
@@ -75,6 +135,8 @@ class Landscape(VGroup):
         grid_color=None,
         show_axes: bool = True,
         domain: tuple[tuple[float, float], tuple[float, float]] | None = None,
+        floor_contours: int = 0,
+        axis_labels: tuple[str, str, str] | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -109,7 +171,24 @@ class Landscape(VGroup):
         # coordinate mapping with it; hidden axes are merely transparent.
         if not show_axes:
             self.axes.set_stroke(opacity=0)
-        self.add(self.mesh, self.axes)
+        self.floor = VGroup()
+        if floor_contours:
+            self.floor = contour_lines(
+                surface,
+                lambda p: self._place(basis, p[..., 0], p[..., 1], self.z_lo),
+                floor_contours,
+                self.transform,
+                domain or surface.domain,
+                colors=colors,
+                stroke_width=1.5,
+                z_range=z_range,
+            )
+        self.add(self.floor, self.mesh, self.axes)
+        if show_axes and axis_labels:
+            self.labels = self.axes.get_axis_labels(
+                *[MathTex(t, color=style.MUTED).scale(0.7) for t in axis_labels]
+            )
+            self.add(self.labels)
 
     def color_by_height(self, colors: Sequence[str]) -> Landscape:
         """Colour each face by its height, ``colors[0]`` at the bottom."""
@@ -195,26 +274,17 @@ class ContourMap(VGroup):
             axis_config={"color": style.MUTED, "stroke_width": 1.5, "include_ticks": False},
             tips=False,
         )
-        xs, ys = np.meshgrid(np.linspace(x0, x1, grid), np.linspace(y0, y1, grid))
-        z = transform(surface(np.stack([xs, ys], axis=-1)))
-        lo, hi = (
-            (float(transform(z_range[0])), float(transform(z_range[1])))
-            if z_range
-            else (float(z.min()), float(np.percentile(z, 97)))
+        self.lines = contour_lines(
+            surface,
+            self.to_scene,
+            levels,
+            transform,
+            ((x0, x1), (y0, y1)),
+            colors=colors,
+            grid=grid,
+            stroke_width=stroke_width,
+            z_range=z_range,
         )
-        gen = contourpy.contour_generator(xs, ys, z)
-        self.lines = VGroup()
-        for k, level in enumerate(np.linspace(lo, hi, levels + 2)[1:-1]):
-            a = k / max(levels - 1, 1) * (len(colors) - 1)
-            i = min(int(a), len(colors) - 2)
-            color = interpolate_color(colors[i], colors[i + 1], a - i)
-            for seg in gen.lines(level):
-                if len(seg) < 2:
-                    continue
-                line = VMobject(stroke_color=color, stroke_width=stroke_width, fill_opacity=0)
-                # A dense grid makes the polyline smooth; no spline needed.
-                line.set_points_as_corners(self.to_scene(seg))
-                self.lines.add(line)
         self.add(self.lines, self.axes)
         if axis_labels:
             xl = MathTex(axis_labels[0], color=style.MUTED).scale(0.7)

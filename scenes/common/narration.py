@@ -59,9 +59,6 @@ class NarratedScene:
     :mod:`scenes.common.speech`; ``GDE_VOICE=none`` forces the silent path.
     """
 
-    def narrate_lines(self) -> list[str]:
-        return list(getattr(self, "_narration", []))
-
     @contextmanager
     def narrate(self, text: str) -> Iterator[Beat]:
         text = " ".join(text.split())
@@ -69,7 +66,6 @@ class NarratedScene:
         spoken = clip.duration if clip else estimate_duration(text)
         duration = spoken + GAP
         start = self.renderer.time
-        self.__dict__.setdefault("_narration", []).append(text)
         self.add_subcaption(text, duration=spoken)
         if clip:
             self.add_sound(str(clip.path))

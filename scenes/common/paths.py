@@ -50,6 +50,12 @@ class PathTracer(VGroup):
         Draw the marker as a small sphere that stays round from any camera angle.
     footprints
         Leave a small dot at every visited position as well as the trail.
+    vectors
+        Optional ``(T + 1, 2)`` vectors in surface units, one per step (minus the
+        gradient, a velocity, the step taken), drawn as an arrow from the marker.
+    vector_length
+        Draw every vector arrow with this scene length (direction only), for
+        vectors whose size would be unreadable; None keeps true proportions.
     """
 
     def __init__(
@@ -61,6 +67,9 @@ class PathTracer(VGroup):
         stroke_width: float = 3.0,
         three_d: bool = False,
         footprints: bool = False,
+        vectors: np.ndarray | None = None,
+        vector_color=style.DESCENT,
+        vector_length: float | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -80,8 +89,12 @@ class PathTracer(VGroup):
         self.prints = VGroup()
         self.footprints = footprints
         self.color = color
+        self.to_scene = to_scene
+        self.vectors = None if vectors is None else np.asarray(vectors, dtype=float)
+        self.vector_color, self.vector_length = vector_color, vector_length
+        self.arrow = VGroup()
         self._update(self)
-        self.add(self.trail, self.prints, self.marker)
+        self.add(self.trail, self.prints, self.arrow, self.marker)
         self.add_updater(self._update)
 
     @property
@@ -101,12 +114,35 @@ class PathTracer(VGroup):
         if len(pts) >= 2:
             self.trail.set_points_as_corners(pts)
         self.marker.move_to(head)
+        if self.vectors is not None:
+            self._draw_vector(k, head)
         if self.footprints:
             while len(self.prints) < k + 1:
                 i = len(self.prints)
                 self.prints.add(
                     Dot(self.scene_points[i], radius=0.035, color=self.color, fill_opacity=0.8)
                 )
+
+    def _draw_vector(self, k: int, head: np.ndarray) -> None:
+        v = self.vectors[min(k, len(self.vectors) - 1)]
+        here = interpolate_path(self.positions, self.step.get_value())
+        tip = self.to_scene(here + v) - self.to_scene(here)
+        norm = float(np.linalg.norm(tip))
+        if norm < 1e-9:
+            self.arrow.become(VGroup())
+            return
+        if self.vector_length is not None:
+            tip = tip * self.vector_length / norm
+        self.arrow.become(
+            Arrow(
+                head,
+                head + tip,
+                buff=0,
+                color=self.vector_color,
+                stroke_width=4,
+                max_tip_length_to_length_ratio=0.3,
+            )
+        )
 
     def walk(self, to: float | None = None, run_time: float = 3.0, **kwargs):
         """An animation moving the marker to step ``to`` (default: the end)."""

@@ -12,21 +12,28 @@ from manim import DEGREES, FadeIn, FadeOut, FullScreenRectangle, ThreeDScene
 
 from scenes.common import style
 from scenes.common.labels import keep_fixed_in_frame
+from scenes.common.landscape import default_camera
 from scenes.common.narration import NarratedScene
+from surfaces import get
 
 
 class StillCameraScene(NarratedScene, ThreeDScene):
-    """Camera placed once from class attributes; flat colours; cover fades."""
+    """Camera placed once from class attributes; flat colours; cover fades.
 
-    phi = 60
-    theta = -60
+    ``phi`` and ``theta`` (degrees) default to the surface's own view
+    (:func:`scenes.common.landscape.default_camera`) when the scene names a ``surface``.
+    """
+
+    phi: float | None = None
+    theta: float | None = None
     zoom = 1.0
 
     def setup(self):
         super().setup()
-        self.set_camera_orientation(
-            phi=self.phi * DEGREES, theta=self.theta * DEGREES, zoom=self.zoom
-        )
+        phi, theta = default_camera(get(self.surface)) if hasattr(self, "surface") else (60, -60)
+        phi = phi if self.phi is None else self.phi
+        theta = theta if self.theta is None else self.theta
+        self.set_camera_orientation(phi=phi * DEGREES, theta=theta * DEGREES, zoom=self.zoom)
         # Cairo's shading adds up to half-white to lit faces and washes out the
         # height colours; the colour scale and grid lines carry the shape instead.
         self.renderer.camera.should_apply_shading = False

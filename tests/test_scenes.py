@@ -169,13 +169,15 @@ def test_rastrigin_climbers_end_in_more_than_one_basin():
 
     starts = np.random.default_rng(S.seed).uniform(-4.5, 4.5, (S.n_climbers, 2))
     traj = run(S.surface, "gd", start=starts, lr=S.lr, steps=200, tol=1e-3)
-    basins = {tuple(p) for p in np.round(traj.final).astype(int)}
-    assert len(basins) > 10
+    # Climbers that stopped within 0.01 of each other share a basin; the minima
+    # are a lattice about 1 apart, so this cannot merge two of them.
+    basins = np.unique(np.round(traj.final, 2), axis=0)
+    assert 10 < len(basins) < S.n_climbers
     surface = get(S.surface)
     # Every climber stopped at a (local) minimum: zero gradient, positive-definite Hessian.
     assert (np.linalg.norm(surface.grad(traj.final), axis=1) < 1e-3).all()
     assert (np.linalg.eigvalsh(surface.hess(traj.final)) > 0).all()
-    winners = np.abs(traj.final).max(axis=1) < 0.5
+    winners = np.linalg.norm(traj.final, axis=1) < 1e-2  # the global minimum is the origin
     assert 0 < winners.sum() < S.n_climbers / 10
 
 

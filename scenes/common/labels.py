@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from manim import RIGHT, MathTex, Tex, Text, VGroup
+from manim import RIGHT, MathTex, Text, VGroup
 
 from scenes.common import style
 
@@ -24,11 +24,6 @@ def label(text: str, size: int = style.LABEL_SIZE, color=style.INK) -> Text:
 def formula(latex: str, scale: float = style.FORMULA_SCALE, color=style.INK, **kwargs) -> MathTex:
     """A formula; pass LaTeX that SymPy produced wherever the code has the expression."""
     return MathTex(latex, color=color, **kwargs).scale(scale)
-
-
-def tex(text: str, scale: float = style.FORMULA_SCALE, color=style.INK) -> Tex:
-    """Running text with inline maths."""
-    return Tex(text, color=color).scale(scale)
 
 
 class Readout(VGroup):

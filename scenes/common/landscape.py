@@ -26,6 +26,7 @@ from manim import (
 )
 
 from scenes.common import style
+from scenes.common.charts import axes_points
 from surfaces import Surface as LossSurface
 
 
@@ -296,7 +297,4 @@ class ContourMap(VGroup):
     def to_scene(self, p: np.ndarray) -> np.ndarray:
         """Scene points for surface points ``p`` ``(..., 2)``; ``(..., 3)``."""
         p = np.asarray(p, dtype=float)
-        origin = self.axes.c2p(0, 0)
-        ex = self.axes.c2p(1, 0) - origin
-        ey = self.axes.c2p(0, 1) - origin
-        return origin + p[..., :1] * ex + p[..., 1:2] * ey
+        return axes_points(self.axes, p[..., 0], p[..., 1])

@@ -8,6 +8,7 @@
 
 from optim.base import Optimizer, Schedule
 from optim.errors import InvalidParameterError, OptimError, UnknownOptimizerError
+from optim.objective import DataObjective, Objective
 from optim.rules import (
     FORMULAS,
     OPTIMIZERS,
@@ -17,27 +18,38 @@ from optim.rules import (
     gd,
     momentum,
     nesterov,
+    newton,
     rmsprop,
     sgd,
 )
+from optim.sampling import Sampling
+from optim.scipy_methods import METHODS, Method, lbfgs, nelder_mead
 from optim.trajectory import Trajectory, make, run
 
 __all__ = [
     "FORMULAS",
+    "METHODS",
     "OPTIMIZERS",
     "STOP_FORMULA",
+    "DataObjective",
     "InvalidParameterError",
+    "Method",
+    "Objective",
     "OptimError",
     "Optimizer",
+    "Sampling",
     "Schedule",
     "Trajectory",
     "UnknownOptimizerError",
     "adagrad",
     "adam",
     "gd",
+    "lbfgs",
     "make",
     "momentum",
+    "nelder_mead",
     "nesterov",
+    "newton",
     "rmsprop",
     "run",
     "sgd",

@@ -14,7 +14,8 @@ start points at once. States are NamedTuples of arrays plus the step count
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -28,15 +29,24 @@ Schedule = Callable[[int], float]
 class Optimizer(NamedTuple):
     """An optimizer: its name, the hyperparameters as used, and ``init``/``update``.
 
-    ``stochastic`` marks optimizers whose gradients are sampled (``sgd``): the
-    run draws mini-batches on data surfaces, or adds noise on analytic ones.
+    ``sampling`` holds the default gradient sampling of optimizers defined by
+    it (``sgd``: ``batch_size`` on data objectives, ``noise`` on the others);
+    :func:`optim.run` can sample for any optimizer. ``bind``, where set, makes
+    the optimizer for one objective (Newton's method takes the objective's
+    Hessian); ``run`` calls it before the first step.
     """
 
     name: str
     params: dict[str, Any]
     init: Callable[[Array], NamedTuple]
     update: Callable[[Array, NamedTuple, Array], tuple[Array, NamedTuple]]
-    stochastic: bool = False
+    sampling: Mapping[str, Any] = MappingProxyType({})
+    bind: Callable[[Any], Optimizer] | None = None
+
+    @property
+    def stochastic(self) -> bool:
+        """Whether the optimizer samples its gradients by default (``sgd``)."""
+        return bool(self.sampling)
 
     @property
     def state_names(self) -> tuple[str, ...]:

@@ -16,10 +16,12 @@ from collections.abc import Sequence
 import surfaces
 from optim.errors import OptimError
 from optim.rules import OPTIMIZERS
+from optim.scipy_methods import METHODS
 from optim.trajectory import run
 
 # CLI flag -> hyperparameter name; only flags the user gave are passed on, so
-# each optimizer's own defaults apply to the rest.
+# each optimizer's own defaults apply to the rest. batch_size and noise are
+# run's sampling options, passed the same way.
 HYPERPARAMETERS = {
     "lr": "lr",
     "momentum": "momentum",
@@ -31,6 +33,7 @@ HYPERPARAMETERS = {
     "alpha": "alpha",
     "lr_decay": "lr_decay",
     "initial_accumulator_value": "initial_accumulator_value",
+    "maxcor": "maxcor",
     "noise": "noise",
     "batch_size": "batch_size",
 }
@@ -40,12 +43,15 @@ class UsageError(Exception):
     """Bad command-line input: reported as one line with exit code 2."""
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # argparse would print the whole usage block
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line (argparse prints the whole usage)."""
+
+    def error(self, message: str):
         raise UsageError(message)
 
 
-def _number(text: str) -> float:
+def number(text: str) -> float:
+    """argparse type: a finite float."""
     try:
         value = float(text)
     except ValueError:
@@ -55,29 +61,49 @@ def _number(text: str) -> float:
     return value
 
 
+def add_optimizer_flags(r: argparse.ArgumentParser) -> None:
+    """The optimizer, its hyperparameters, sampling, steps and seed: shared with ``python -m models``."""
+    r.add_argument("--optimizer", required=True, help="|".join([*OPTIMIZERS, *METHODS]))
+    r.add_argument("--lr", type=number)
+    r.add_argument("--momentum", type=number)
+    r.add_argument("--dampening", type=number)
+    r.add_argument("--nesterov", action="store_true", default=None)
+    r.add_argument("--weight-decay", type=number)
+    r.add_argument("--betas", type=number, nargs=2, metavar=("BETA1", "BETA2"))
+    r.add_argument("--eps", type=number)
+    r.add_argument("--alpha", type=number)
+    r.add_argument("--lr-decay", type=number)
+    r.add_argument("--initial-accumulator-value", type=number)
+    r.add_argument("--maxcor", type=int, help="lbfgs: gradients kept for curvature")
+    r.add_argument("--noise", type=number, help="gradient noise (any optimizer; sgd defaults to 1)")
+    r.add_argument(
+        "--batch-size", type=int, help="mini-batch size (data objectives, any optimizer)"
+    )
+    r.add_argument("--steps", type=int, default=100)
+    r.add_argument("--tol", type=number, default=1e-6, help="gradient-norm tolerance; 0 disables")
+    r.add_argument("--seed", type=int, default=0)
+
+
+def optimizer_params(args: argparse.Namespace) -> dict:
+    """Hyperparameters (and sampling) the user gave, as ``optim.run`` keywords."""
+    params = {
+        key: getattr(args, flag)
+        for flag, key in HYPERPARAMETERS.items()
+        if getattr(args, flag) is not None
+    }
+    if "betas" in params:
+        params["betas"] = tuple(params["betas"])
+    return params
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m optim", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = Parser(prog="python -m optim", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     sub.add_parser("list", help="list surfaces and optimizers")
     r = sub.add_parser("run", help="compute one trajectory and write it to stdout")
     r.add_argument("--surface", required=True, help="a surface name or an expression in x and y")
-    r.add_argument("--optimizer", required=True, help="|".join(OPTIMIZERS))
-    r.add_argument("--lr", type=_number)
-    r.add_argument("--momentum", type=_number)
-    r.add_argument("--dampening", type=_number)
-    r.add_argument("--nesterov", action="store_true", default=None)
-    r.add_argument("--weight-decay", type=_number)
-    r.add_argument("--betas", type=_number, nargs=2, metavar=("BETA1", "BETA2"))
-    r.add_argument("--eps", type=_number)
-    r.add_argument("--alpha", type=_number)
-    r.add_argument("--lr-decay", type=_number)
-    r.add_argument("--initial-accumulator-value", type=_number)
-    r.add_argument("--noise", type=_number, help="gradient noise (sgd, analytic surfaces)")
-    r.add_argument("--batch-size", type=int, help="mini-batch size (sgd, data surfaces)")
-    r.add_argument("--start", type=_number, nargs=2, metavar=("X", "Y"))
-    r.add_argument("--steps", type=int, default=100)
-    r.add_argument("--tol", type=_number, default=1e-6, help="gradient-norm tolerance; 0 disables")
-    r.add_argument("--seed", type=int, default=0)
+    add_optimizer_flags(r)
+    r.add_argument("--start", type=number, nargs=2, metavar=("X", "Y"))
     r.add_argument("--format", choices=("json", "csv"), default="json")
     return parser
 
@@ -87,7 +113,7 @@ def _list() -> str:
     for name in surfaces.names():
         lines.append(f"  {name:<14} {surfaces.get(name).description}")
     lines.append("optimizers:")
-    for name, factory in OPTIMIZERS.items():
+    for name, factory in {**OPTIMIZERS, **METHODS}.items():
         lines.append(f"  {name:<14} {factory.__doc__.strip().splitlines()[0]}")
     return "\n".join(lines) + "\n"
 
@@ -104,13 +130,6 @@ def _csv(result: dict) -> str:
 
 
 def _trajectory(args: argparse.Namespace) -> str:
-    params = {
-        key: getattr(args, flag)
-        for flag, key in HYPERPARAMETERS.items()
-        if getattr(args, flag) is not None
-    }
-    if "betas" in params:
-        params["betas"] = tuple(params["betas"])
     traj = run(
         args.surface,
         args.optimizer,
@@ -118,7 +137,7 @@ def _trajectory(args: argparse.Namespace) -> str:
         steps=args.steps,
         tol=args.tol,
         seed=args.seed,
-        **params,
+        **optimizer_params(args),
     )
     result = traj.to_dict()
     if args.format == "csv":

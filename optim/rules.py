@@ -7,7 +7,8 @@ Each factory validates its hyperparameters and returns an :class:`Optimizer`.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -21,6 +22,7 @@ from optim.base import (
     check_unit,
 )
 from optim.errors import InvalidParameterError
+from optim.objective import has_hessian
 
 
 def _lr_value(lr: float | Schedule) -> float | str:
@@ -39,7 +41,7 @@ def _sgd_family(
     dampening: float,
     nesterov: bool,
     weight_decay: float,
-    extra: dict | None = None,
+    sampling: dict | None = None,
 ) -> Optimizer:
     schedule = as_schedule(lr)
     momentum = check_nonnegative("momentum", momentum)
@@ -74,9 +76,9 @@ def _sgd_family(
         "dampening": dampening,
         "nesterov": bool(nesterov),
         "weight_decay": weight_decay,
-        **(extra or {}),
+        **(sampling or {}),
     }
-    return Optimizer(name, params, init, update, stochastic=extra is not None)
+    return Optimizer(name, params, init, update, sampling=MappingProxyType(sampling or {}))
 
 
 def gd(
@@ -104,16 +106,17 @@ def sgd(
 ) -> Optimizer:
     """Stochastic gradient descent: gd's update on a sampled gradient (mini-batch or noise).
 
-    On data surfaces each step uses the mean gradient of ``batch_size`` examples
-    (1 = pure stochastic), drawn without replacement within an epoch. On analytic
-    surfaces the exact gradient gets seeded Gaussian noise of standard deviation
-    ``noise`` per coordinate.
+    On data objectives each step uses the mean gradient of ``batch_size``
+    examples (1 = pure stochastic), drawn without replacement within an epoch.
+    On analytic surfaces the exact gradient gets seeded Gaussian noise of
+    standard deviation ``noise`` per coordinate. These are sgd's defaults;
+    :func:`optim.run` takes ``batch_size`` and ``noise`` for every optimizer.
     """
     noise = check_nonnegative("noise", noise)
     if isinstance(batch_size, bool) or int(batch_size) != batch_size or batch_size < 1:
         raise InvalidParameterError(f"batch_size must be an integer >= 1, got {batch_size}")
-    extra = {"noise": noise, "batch_size": int(batch_size)}
-    return _sgd_family("sgd", lr, momentum, dampening, nesterov, weight_decay, extra)
+    sampling = {"noise": noise, "batch_size": int(batch_size)}
+    return _sgd_family("sgd", lr, momentum, dampening, nesterov, weight_decay, sampling)
 
 
 def momentum(
@@ -300,6 +303,52 @@ def adam(
     return Optimizer("adam", params, init, update)
 
 
+class NewtonState(NamedTuple):
+    t: int
+
+
+def newton(lr: float | Schedule = 1.0) -> Optimizer:
+    r"""Newton's method: the step that would reach the minimum of the local quadratic.
+
+    .. math:: \theta \leftarrow \theta - \alpha\, H(\theta)^{-1} g_t
+
+    ``lr`` damps the step (1: pure Newton, which reaches the minimum of a
+    positive-definite quadratic in one step). Needs the objective's Hessian.
+    """
+    schedule = as_schedule(lr)
+
+    def init(params: Array) -> NewtonState:
+        return NewtonState(0)
+
+    def unbound(g: Array, state: NewtonState, params: Array) -> tuple[Array, NewtonState]:
+        raise InvalidParameterError("newton needs an objective's Hessian: run it with optim.run")
+
+    def bind(objective: Any) -> Optimizer:
+        if not has_hessian(objective):
+            raise InvalidParameterError(
+                f"newton needs a Hessian, and {getattr(objective, 'name', 'this objective')} "
+                "has none; choose another optimizer"
+            )
+
+        def update(g: Array, state: NewtonState, params: Array) -> tuple[Array, NewtonState]:
+            t = state.t + 1
+            return -schedule(t) * _solve(objective.hess(params), g), NewtonState(t)
+
+        return optimizer._replace(update=update, bind=None)
+
+    optimizer = Optimizer("newton", {"lr": _lr_value(lr)}, init, unbound, bind=bind)
+    return optimizer
+
+
+def _solve(h: Array, g: Array) -> Array:
+    """``h^{-1} g`` per point; a singular Hessian gets its pseudo-inverse (a flat direction
+    then takes no step) rather than stopping every other point."""
+    try:
+        return np.linalg.solve(h, g[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        return np.einsum("...ij,...j->...i", np.linalg.pinv(h), g)
+
+
 #: Registered optimizers, in the order listings show them.
 OPTIMIZERS = {
     "gd": gd,
@@ -309,6 +358,7 @@ OPTIMIZERS = {
     "adagrad": adagrad,
     "rmsprop": rmsprop,
     "adam": adam,
+    "newton": newton,
 }
 
 #: Each update rule as the video shows it (LaTeX). One source for scenes and docs.
@@ -320,6 +370,7 @@ FORMULAS = {
     "adagrad": r"s_t = s_{t-1} + g_t^2, \quad x_{t+1} = x_t - \frac{\alpha}{\sqrt{s_t} + \epsilon}\, g_t",
     "rmsprop": r"v_t = \rho\, v_{t-1} + (1-\rho)\, g_t^2, \quad x_{t+1} = x_t - \frac{\alpha}{\sqrt{v_t} + \epsilon}\, g_t",
     "adam": r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t, \quad v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2, \quad x_{t+1} = x_t - \alpha\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}",
+    "newton": r"x_{t+1} = x_t - \alpha\, H_f(x_t)^{-1}\, \nabla f(x_t)",
 }
 #: The stopping rule of :func:`optim.run`.
 STOP_FORMULA = r"\|\nabla f(x_t)\| < \varepsilon \quad \text{or} \quad t = T"

@@ -1,15 +1,21 @@
-"""Running an optimizer on a surface: the :class:`Trajectory` scenes draw.
+"""Running an optimizer on an objective: the :class:`Trajectory` scenes draw.
 
 One run carries many start points at once (positions ``(steps + 1, n, dim)``).
 Each point stops on its own: at the step budget, when its gradient norm falls
 below ``tol``, or when it diverges (a non-finite value or gradient, or a
 coordinate beyond ``bound``). A stopped point stays where it stopped, so arrays
 never hold NaN; ``n_steps`` says how many steps each point took.
+
+Losses are recorded at every step. Positions, gradients and optimizer states
+are recorded every ``record_every`` steps (and at the last step), so a network
+with hundreds of parameters can train for thousands of steps in little memory.
 """
 
 from __future__ import annotations
 
 import inspect
+import math
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,13 +23,16 @@ import numpy as np
 
 from optim.base import Array, Optimizer
 from optim.errors import InvalidParameterError, UnknownOptimizerError
+from optim.objective import Objective, value_and_grad
 from optim.rules import OPTIMIZERS
-from surfaces import DataSurface, Surface, get
+from optim.sampling import GradientSampler, Sampling, resolve
+from optim.scipy_methods import METHODS, Method, minimize_run
+from surfaces import get
 
 STOP_STEPS, STOP_TOL, STOP_DIVERGED = "steps", "tol", "diverged"
 
 
-def make(name: str | Optimizer, **params: Any) -> Optimizer:
+def make(name: str | Optimizer | Method, **params: Any) -> Optimizer | Method:
     """An optimizer by name with hyperparameters (torch names); defaults for the rest.
 
     Raises
@@ -33,23 +42,25 @@ def make(name: str | Optimizer, **params: Any) -> Optimizer:
     InvalidParameterError
         For a hyperparameter out of range or one the optimizer does not take.
     """
-    if isinstance(name, Optimizer):
+    if isinstance(name, Optimizer | Method):
         if params:
             raise InvalidParameterError(
                 "give hyperparameters to make(name, ...), not to a built one"
             )
         return name
-    if name not in OPTIMIZERS:
+    factories = {**OPTIMIZERS, **METHODS}
+    if not isinstance(name, str) or name not in factories:
+        shown = repr(name) if len(repr(name)) <= 40 else repr(name)[:40] + "..."
         raise UnknownOptimizerError(
-            f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}"
+            f"unknown optimizer {shown}; choose one of {', '.join(factories)}"
         )
-    factory = OPTIMIZERS[name]
+    factory = factories[name]
     accepted = inspect.signature(factory).parameters
     unknown = sorted(set(params) - set(accepted))
     if unknown:
         raise InvalidParameterError(
             f"{name} does not take {', '.join(unknown)}; its hyperparameters are "
-            f"{', '.join(accepted)}"
+            f"{', '.join(accepted) or 'none'}"
         )
     return factory(**params)
 
@@ -60,35 +71,55 @@ class Trajectory:
 
     Attributes
     ----------
+    objective
+        What was minimized (a surface, the weather MSE, a network).
     positions
-        ``(T + 1, n, dim)``, the start first (``(T + 1, dim)`` for a single start).
+        ``(R, n, dim)`` at the recorded steps ``recorded_steps`` (``(R, dim)``
+        for a single start); with ``record_every=1``, ``R = T + 1``, the start first.
     losses
-        ``(T + 1, n)``: the surface's value at each position.
+        ``(T + 1, n)``: the objective's value after every step.
     grads
-        ``(T + 1, n, dim)``: the exact gradient at each position (what a
-        stochastic optimizer estimated is in ``used_grads``).
+        ``(R, n, dim)``: the exact gradient at each recorded position (what a
+        sampled run estimated is in ``used_grads``).
     used_grads
-        ``(T, n, dim)``: the gradient each update actually used.
+        ``(R - 1, n, dim)``: the gradient of the update that left each recorded
+        position.
     states
-        Optimizer state per step by name (``velocity``, ``m``, ``v``...), each
-        ``(T + 1, n, dim)``; index 0 is the initial state.
+        Optimizer state by name (``velocity``, ``m``, ``v``...), each like
+        ``positions``; index 0 is the initial state.
+    recorded_steps
+        ``(R,)``: the step number of each recorded row.
     n_steps, diverged, stopped
         Per point: steps taken, whether it diverged, and why it stopped
         (``"steps"``, ``"tol"`` or ``"diverged"``).
+    n_fev, n_gev
+        Per point: evaluations of the value and of the gradient the run made
+        (an estimate from a mini-batch counts as one).
+    sampling
+        The gradient sampling as used (``batch_size``, ``noise``).
     """
 
-    surface: Surface
-    optimizer: Optimizer
+    objective: Objective
+    optimizer: Optimizer | Method
     positions: Array
     losses: Array
     grads: Array
     used_grads: Array
     states: dict[str, Array]
-    n_steps: Array
-    diverged: Array
-    stopped: Array
+    n_steps: Any
+    diverged: Any
+    stopped: Any
     seed: int | None
-    batched: bool = field(default=True)
+    recorded_steps: Array
+    n_fev: Any
+    n_gev: Any
+    sampling: Sampling = field(default_factory=Sampling)
+    batched: bool = True
+
+    @property
+    def surface(self) -> Objective:
+        """The objective, under the name the scenes use for a 2-D surface."""
+        return self.objective
 
     @property
     def start(self) -> Array:
@@ -99,43 +130,47 @@ class Trajectory:
         return self.positions[-1]
 
     def path(self, i: int = 0) -> Array:
-        """The positions point ``i`` actually visited: ``(n_steps[i] + 1, dim)``."""
-        if not self.batched:
-            return self.positions[: int(self.n_steps) + 1]
-        return self.positions[: int(self.n_steps[i]) + 1, i]
+        """The recorded positions point ``i`` actually visited, its last position last."""
+        n = int(self.n_steps if not self.batched else self.n_steps[i])
+        rows = int(np.searchsorted(self.recorded_steps, n)) + 1
+        return self.positions[:rows] if not self.batched else self.positions[:rows, i]
 
     def step_lengths(self) -> Array:
-        """Distance moved by each update, ``(T,)`` (or ``(T, n)``): the speed of the run."""
+        """Distance between consecutive recorded positions: the speed of the run."""
         return np.linalg.norm(np.diff(self.positions, axis=0), axis=-1)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of a single-start run (keys as the CLI documents them)."""
         if self.batched:
             raise InvalidParameterError("to_dict() describes one start point; run with one start")
-        k = int(self.n_steps) + 1
+        k = len(self.path())
         out: dict[str, Any] = {
-            "surface": self.surface.name,
+            "surface": self.objective.name,
             "optimizer": self.optimizer.name,
             "params": dict(self.optimizer.params),
             "start": self.positions[0].tolist(),
             "xs": self.positions[:k].tolist(),
-            "losses": self.losses[:k].tolist(),
+            "losses": self.losses[: int(self.n_steps) + 1].tolist(),
             "grads": self.grads[:k].tolist(),
             "diverged": bool(self.diverged),
             "stopped": str(self.stopped),
             "seed": self.seed,
+            "evaluations": {"value": int(self.n_fev), "gradient": int(self.n_gev)},
         }
-        if isinstance(self.surface, DataSurface):
-            data = self.surface.dataset
-            out["dataset"] = {"x": data.x.tolist(), "y": data.y.tolist(), "source": data.source}
+        if not self.sampling.exact:
+            out["sampling"] = self.sampling.to_dict()
+        dataset = getattr(self.objective, "dataset", None)
+        if dataset is not None:
+            out["dataset"] = dataset.to_dict()
         return out
 
 
-def _as_starts(start: Any, dim: int) -> tuple[Array, bool]:
+def as_starts(start: Any, dim: int) -> tuple[Array, bool]:
+    """Start points as ``(n, dim)`` and whether the caller gave a batch."""
     try:
         p = np.array(start, dtype=float)
-    except (TypeError, ValueError):
-        raise InvalidParameterError(f"start must be numbers, got {start!r}") from None
+    except (TypeError, ValueError, OverflowError):
+        raise InvalidParameterError("start must be numbers") from None
     batched = p.ndim == 2
     if p.ndim not in (1, 2) or p.shape[-1] != dim or p.size == 0:
         raise InvalidParameterError(
@@ -147,8 +182,10 @@ def _as_starts(start: Any, dim: int) -> tuple[Array, bool]:
 
 
 def _finite(loss: Array, g: Array) -> Array:
-    """Per point: value and every gradient coordinate finite (column by column, which
-    is much faster than a reduction over a short last axis)."""
+    """Per point: value and every gradient coordinate finite (column by column for a
+    short last axis, which is much faster than a reduction over it)."""
+    if g.shape[-1] > 8:
+        return np.isfinite(loss) & np.isfinite(g).all(axis=-1)
     ok = np.isfinite(loss)
     for k in range(g.shape[-1]):
         ok &= np.isfinite(g[:, k])
@@ -157,70 +194,102 @@ def _finite(loss: Array, g: Array) -> Array:
 
 def _beyond(x: Array, bound: float) -> Array:
     """Per point: some coordinate beyond ``bound`` in absolute value."""
+    if x.shape[-1] > 8:
+        return (np.abs(x) > bound).any(axis=-1)
     out = np.abs(x[:, 0]) > bound
     for k in range(1, x.shape[-1]):
         out |= np.abs(x[:, k]) > bound
     return out
 
 
-def _check_steps(steps: Any) -> int:
-    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
-        raise InvalidParameterError(f"steps must be an integer >= 1, got {steps!r}")
-    return int(steps)
+def _check_int(name: str, value: Any, low: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+        raise InvalidParameterError(f"{name} must be an integer >= {low}, got {value!r}")
+    return int(value)
 
 
-class _GradientOracle:
-    """Exact gradients, or the sampled ones a stochastic optimizer sees."""
+def _check_number(name: str, value: Any, positive: bool) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise InvalidParameterError(f"{name} must be a number, got {value!r}")
+    v = float(value)
+    if math.isnan(v) or v < 0 or (positive and v == 0) or (v == math.inf and not positive):
+        raise InvalidParameterError(f"{name} must be {'> 0' if positive else '>= 0'}, got {v}")
+    return v
 
-    def __init__(self, surface: Surface, opt: Optimizer, n: int, rng: np.random.Generator):
-        self.surface, self.rng = surface, rng
-        self.noise = opt.params.get("noise", 0.0) if opt.stochastic else 0.0
-        self.batch = opt.params.get("batch_size") if opt.stochastic else None
-        self.data = isinstance(surface, DataSurface) and self.batch is not None
-        if self.data:
-            self.n_data = len(surface.dataset)
-            self.batch = min(self.batch, self.n_data)
-            self.perm = np.empty((n, 0), dtype=np.intp)
 
-    def __call__(self, x: Array, exact: Array) -> Array:
-        if self.data:
-            return self.surface.batch_grad(x, self._next_batch(len(x)))
-        if self.noise:
-            return exact + self.noise * self.rng.standard_normal(exact.shape)
-        return exact
+def _check_memory(rows: int, n: int, dim: int, arrays: int) -> None:
+    """Refuse up front a record that cannot fit in memory, with the size it would need."""
+    need = 8 * rows * n * dim * arrays
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    if need > total // 2:
+        raise InvalidParameterError(
+            f"recording this run needs {need / 2**30:.1f} GiB, more than half of this "
+            f"machine's {total / 2**30:.1f} GiB; lower steps or the number of start points, "
+            "or record less (record_every, record_state=False)"
+        )
 
-    def _next_batch(self, n: int) -> Array:
-        # Each point walks through its own shuffled epoch; a new one starts when
-        # fewer than a batch remain, as a DataLoader with drop_last would.
-        if self.perm.shape[1] < self.batch:
-            self.perm = self.rng.permuted(np.tile(np.arange(self.n_data), (n, 1)), axis=1)
-        idx, self.perm = self.perm[:, : self.batch], self.perm[:, self.batch :]
-        return idx
+
+class _Recorder:
+    """Rows of positions, gradients and states at steps 0, k, 2k, ... and the last."""
+
+    def __init__(self, steps: int, every: int | None, n: int, dim: int, state_names: list[str]):
+        self.every = every
+        rows = 2 if every is None else steps // every + 2
+        _check_memory(rows, n, dim, 3 + len(state_names))
+        self.steps = np.zeros(rows, dtype=int)
+        self.positions = np.empty((rows, n, dim))
+        self.grads = np.empty((rows, n, dim))
+        self.used = np.empty((rows, n, dim))
+        self.states = {k: np.empty((rows, n, dim)) for k in state_names}
+        self.rows = 0
+
+    def due(self, t: int) -> bool:
+        return t == 0 or (self.every is not None and t % self.every == 0)
+
+    def add(self, t: int, x: Array, g: Array, state: Any) -> None:
+        r = self.rows
+        self.steps[r], self.positions[r], self.grads[r] = t, x, g
+        for k, a in self.states.items():
+            a[r] = getattr(state, k)
+        self.rows += 1
+
+    def add_used(self, t: int, g_used: Array) -> None:
+        """The gradient of update ``t``, kept when it leaves a recorded position."""
+        if self.rows and self.steps[self.rows - 1] == t - 1:
+            self.used[self.rows - 1] = g_used
+
+    def finish(self, t: int, x: Array, g: Array, state: Any) -> None:
+        if self.steps[self.rows - 1] != t:
+            self.add(t, x, g, state)
 
 
 # Overflow and 0/0 are how divergence shows; they are detected and reported per point,
 # so numpy's floating-point warnings (which would reach a CLI user's stderr) are off.
-@np.errstate(over="ignore", invalid="ignore", divide="ignore")
+@np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore")
 def run(
-    surface: str | Surface,
-    optimizer: str | Optimizer = "gd",
+    objective: str | Objective,
+    optimizer: str | Optimizer | Method = "gd",
     start: Any = None,
     steps: int = 100,
     tol: float = 1e-6,
     seed: int | None = 0,
     bound: float = 1e6,
     record_state: bool = True,
+    record_every: int | None = 1,
+    batch_size: int | None = None,
+    noise: float | None = None,
     **params: Any,
 ) -> Trajectory:
-    """Run ``optimizer`` on ``surface`` from ``start`` for at most ``steps`` updates.
+    """Run ``optimizer`` on ``objective`` from ``start`` for at most ``steps`` updates.
 
     Parameters
     ----------
-    surface, optimizer
-        Names (or a custom expression for the surface) or built objects.
-        Extra keyword ``params`` are the optimizer's hyperparameters.
+    objective, optimizer
+        Names (or a custom expression in x and y for the surface) or built
+        objects; any :class:`optim.objective.Objective` runs. Extra keyword
+        ``params`` are the optimizer's hyperparameters (torch.optim's names).
     start
-        ``(dim,)`` or ``(n, dim)``; defaults to the surface's start point.
+        ``(dim,)`` or ``(n, dim)``; defaults to the objective's ``start``.
     steps
         Step budget (>= 1).
     tol
@@ -230,37 +299,86 @@ def run(
     bound
         A coordinate beyond ``bound`` in absolute value counts as divergence.
     record_state
-        Keep the optimizer state per step (memory: two arrays like ``positions``).
-    """
-    surface = get(surface)
-    opt = make(optimizer, **params)
-    x, batched = _as_starts(surface.start if start is None else start, surface.dim)
-    steps = _check_steps(steps)
-    tol = float(tol)
-    if not np.isfinite(tol) or tol < 0:
-        raise InvalidParameterError(f"tol must be >= 0, got {tol}")
-    n, dim = x.shape
-    rng = np.random.default_rng(seed)
-    oracle = _GradientOracle(surface, opt, n, rng)
+        Keep the optimizer state at the recorded steps.
+    record_every
+        Record positions, gradients and states every this many steps (and at
+        the last); ``None`` keeps only the start and the end. Losses are
+        recorded at every step regardless.
+    batch_size
+        Mini-batch size on a data objective (``None``: the full batch; ``sgd``
+        defaults to 1). Every optimizer can run on mini-batches.
+    noise
+        Standard deviation of Gaussian noise added to every gradient
+        coordinate (``sgd`` defaults to 1 on objectives without examples).
 
-    positions = np.empty((steps + 1, n, dim))
-    losses = np.empty((steps + 1, n))
-    grads = np.empty((steps + 1, n, dim))
-    # A deterministic optimizer uses the exact gradient: used_grads is then grads[:-1].
-    used = np.empty((steps, n, dim)) if opt.stochastic else None
+    Raises
+    ------
+    optim.OptimError
+        For bad arguments (a typed :class:`InvalidParameterError` or
+        :class:`UnknownOptimizerError`); ``surfaces.SurfaceError`` for a bad
+        surface name or expression.
+    """
+    objective = get(objective) if isinstance(objective, str) else objective
+    if not isinstance(objective, Objective):
+        raise InvalidParameterError(
+            "objective must be a surface name, an expression, or an object with "
+            "name, dim, __call__ and grad"
+        )
+    if isinstance(optimizer, str) and "sgd" == optimizer:
+        # sgd's sampling is part of its hyperparameters, so its JSON shows them as used.
+        params.update(
+            {k: v for k, v in (("batch_size", batch_size), ("noise", noise)) if v is not None}
+        )
+    opt = make(optimizer, **params)
+    default_start = getattr(objective, "start", None)
+    if start is None and default_start is None:
+        raise InvalidParameterError(f"{objective.name} has no default start; give start")
+    x, batched = as_starts(default_start if start is None else start, objective.dim)
+    steps = _check_int("steps", steps)
+    tol = _check_number("tol", tol, positive=False)
+    bound = _check_number("bound", bound, positive=True)
+    if seed is not None:
+        seed = _check_int("seed", seed, low=0)
+    if record_every is not None:
+        record_every = _check_int("record_every", record_every)
+    if isinstance(opt, Method):
+        if batch_size is not None or noise:
+            raise InvalidParameterError(f"{opt.name} uses exact gradients: no batch_size or noise")
+        return _unbatch(minimize_run(objective, opt, x, steps, tol, bound), batched, None)
+    if opt.bind is not None:
+        opt = opt.bind(objective)
+    sampling = resolve(objective, opt, batch_size, noise)
+    return _iterate(objective, opt, x, batched, steps, tol, seed, bound, record_state,
+                    record_every, sampling)  # fmt: skip
+
+
+def _iterate(
+    objective: Objective,
+    opt: Optimizer,
+    x: Array,
+    batched: bool,
+    steps: int,
+    tol: float,
+    seed: int | None,
+    bound: float,
+    record_state: bool,
+    record_every: int | None,
+    sampling: Sampling,
+) -> Trajectory:
+    n, dim = x.shape
+    sampler = GradientSampler(objective, sampling, n, np.random.default_rng(seed))
     state = opt.init(x)
     state_names = [k for k, v in state._asdict().items() if isinstance(v, np.ndarray)]
-    states = {k: np.empty((steps + 1, n, dim)) for k in state_names} if record_state else {}
-    for k in states:
-        states[k][0] = getattr(state, k)
+    rec = _Recorder(steps, record_every, n, dim, state_names if record_state else [])
+    losses = np.empty((steps + 1, n))
 
-    loss, g = surface(x), surface.grad(x)
+    loss, g = value_and_grad(objective, x)
     if not _finite(loss, g).all():
-        bad = x[~_finite(loss, g)][0].tolist()
         raise InvalidParameterError(
-            f"the surface's value or gradient is not finite at the start point {bad}"
+            "the objective's value or gradient is not finite at a start point"
         )
-    positions[0], losses[0], grads[0] = x, loss, g
+    losses[0] = loss
+    rec.add(0, x, g, state)
     n_steps = np.zeros(n, dtype=int)
     active = np.ones(n, dtype=bool)
     stopped = np.full(n, STOP_STEPS, dtype=object)
@@ -277,15 +395,13 @@ def run(
                 if not active.any():
                     t -= 1
                     break
-        g_used = oracle(x, g)
-        if used is not None:
-            used[t - 1] = g_used
+        g_used = sampler(x, g)
+        rec.add_used(t, g_used)
         delta, new_state = opt.update(g_used, state, x)
         x_new = x + delta
-        loss_new, g_new = surface(x_new), surface.grad(x_new)
+        loss_new, g_new = value_and_grad(objective, x_new)
         # A non-finite coordinate makes the loss non-finite too.
-        bad = ~_finite(loss_new, g_new) | _beyond(x_new, bound)
-        bad &= active
+        bad = (~_finite(loss_new, g_new) | _beyond(x_new, bound)) & active
         if bad.any():
             diverged |= bad
             stopped[bad] = STOP_DIVERGED
@@ -302,32 +418,43 @@ def run(
                 **{k: np.where(keep, getattr(new_state, k), getattr(state, k)) for k in state_names}
             )
         n_steps += active
-        positions[t], losses[t], grads[t] = x, loss, g
-        for k in states:
-            states[k][t] = getattr(state, k)
+        losses[t] = loss
+        if rec.due(t):
+            rec.add(t, x, g, state)
         if not active.any():
             break
+    rec.finish(t, x, g, state)
 
-    T = t + 1
+    R = rec.rows
+    used = rec.grads if sampling.exact else rec.used
     result = dict(
-        positions=positions[:T],
-        losses=losses[:T],
-        grads=grads[:T],
-        used_grads=(grads if used is None else used)[: T - 1],
-        states={k: v[:T] for k, v in states.items()},
+        positions=rec.positions[:R],
+        losses=losses[: t + 1],
+        grads=rec.grads[:R],
+        used_grads=used[: R - 1],
+        states={k: v[:R] for k, v in rec.states.items()},
         n_steps=n_steps,
         diverged=diverged,
         stopped=stopped.astype(str),
+        n_fev=n_steps + 1,
+        n_gev=n_steps + 1,
     )
-    if not batched:
-        result = {
-            k: ({s: a[:, 0] for s, a in v.items()} if isinstance(v, dict) else _squeeze(k, v))
-            for k, v in result.items()
-        }
-    return Trajectory(surface, opt, seed=seed, batched=batched, **result)
+    traj = Trajectory(
+        objective, opt, seed=seed, recorded_steps=rec.steps[:R], sampling=sampling, **result
+    )
+    return _unbatch(traj, batched, seed)
 
 
-def _squeeze(key: str, a: Array) -> Any:
-    if key in ("n_steps", "diverged", "stopped"):
-        return a[0].item()
-    return a[:, 0]
+_PER_POINT = ("n_steps", "diverged", "stopped", "n_fev", "n_gev")
+_PER_ROW = ("positions", "losses", "grads", "used_grads")
+
+
+def _unbatch(traj: Trajectory, batched: bool, seed: int | None) -> Trajectory:
+    """A single start's run: arrays without the point axis, scalars per point."""
+    if batched:
+        return traj
+    changes: dict[str, Any] = {k: getattr(traj, k)[0].item() for k in _PER_POINT}
+    changes.update({k: getattr(traj, k)[:, 0] for k in _PER_ROW})
+    changes["states"] = {k: v[:, 0] for k, v in traj.states.items()}
+    fields = {f: getattr(traj, f) for f in traj.__dataclass_fields__}
+    return Trajectory(**{**fields, **changes, "batched": False, "seed": seed})

@@ -15,7 +15,7 @@ from functools import cache
 
 from surfaces import analytic
 from surfaces.base import CriticalPoint, Surface, classify_hessian
-from surfaces.data import Dataset, DataSurface, mse, seattle_weather
+from surfaces.data import DataSurface, mse
 from surfaces.errors import SurfaceError, UnknownSurfaceError, UnsafeExpressionError
 from surfaces.expression import X, Y, parse_expression
 
@@ -36,7 +36,6 @@ __all__ = [
     "REGISTRY",
     "CriticalPoint",
     "DataSurface",
-    "Dataset",
     "Surface",
     "SurfaceError",
     "UnknownSurfaceError",
@@ -45,7 +44,6 @@ __all__ = [
     "from_expression",
     "get",
     "names",
-    "seattle_weather",
 ]
 
 

@@ -1,70 +1,24 @@
 """The data surface: mean squared error of a line fitted to real weather records.
 
-Data: Seattle daily weather 2012-2015 from NOAA public-domain records, as
-carried offline by the ``vega_datasets`` package (``seattle-weather``). The task
-is to predict tomorrow's maximum temperature from today's with ``y = w x + b``.
+The data (:func:`datasets.seattle_weather`) pairs today's maximum temperature
+with tomorrow's; the model is ``y = w x + b``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
 import sympy as sp
 
+from datasets import Dataset, seattle_weather
 from surfaces.base import Surface
-
-SOURCE = (
-    "Seattle daily weather 2012-2015, NOAA public-domain records (vega_datasets 'seattle-weather')"
-)
 
 w, b = sp.symbols("w b", real=True)
 xi, yi = sp.symbols("x_i y_i", real=True)
 
 #: Loss of one example: the squared error of the line at (x_i, y_i).
 SAMPLE_LOSS = (w * xi + b - yi) ** 2
-
-
-@dataclass(frozen=True, eq=False)
-class Dataset:
-    """Inputs ``x`` and targets ``y`` (1-D arrays of equal length) and where they come from."""
-
-    x: np.ndarray
-    y: np.ndarray
-    source: str
-    x_label: str
-    y_label: str
-
-    def __len__(self) -> int:
-        return len(self.x)
-
-    def least_squares(self) -> tuple[float, float]:
-        """``(w, b)`` minimizing the MSE, from :func:`numpy.linalg.lstsq`."""
-        design = np.column_stack([self.x, np.ones_like(self.x)])
-        (w_, b_), *_ = np.linalg.lstsq(design, self.y, rcond=None)
-        return float(w_), float(b_)
-
-
-@cache
-def seattle_weather() -> Dataset:
-    """Today's ``temp_max`` (x) against tomorrow's (y), in degrees Celsius.
-
-    Prepared with pandas as a user would: sort by date, shift the column by one
-    day for the target, and drop the last row, which has no tomorrow.
-    """
-    from vega_datasets import local_data  # imported lazily: pandas is slow to load
-
-    df = local_data.seattle_weather().sort_values("date").reset_index(drop=True)
-    df["temp_max_tomorrow"] = df["temp_max"].shift(-1)
-    df = df.iloc[:-1]
-    return Dataset(
-        x=df["temp_max"].to_numpy(dtype=float),
-        y=df["temp_max_tomorrow"].to_numpy(dtype=float),
-        source=SOURCE,
-        x_label="today's max temperature (°C)",
-        y_label="tomorrow's max temperature (°C)",
-    )
 
 
 class DataSurface(Surface):
@@ -76,6 +30,11 @@ class DataSurface(Surface):
     mini-batches, :meth:`batch_grad` evaluates the symbolic per-example gradient
     on the chosen rows.
     """
+
+    @property
+    def n_examples(self) -> int:
+        """How many examples the loss averages over (what mini-batches draw from)."""
+        return len(self.dataset)
 
     @property
     def sample_grad_exprs(self) -> tuple[sp.Expr, ...]:

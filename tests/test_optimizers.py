@@ -12,10 +12,11 @@ import pytest
 
 import optim
 import surfaces
+from datasets import Dataset
 from optim import InvalidParameterError, OptimError, UnknownOptimizerError
 from optim.schedules import constant, cosine, exponential, step_decay
 from surfaces.analytic import quadratic
-from surfaces.data import Dataset, mse
+from surfaces.data import mse
 
 DETERMINISTIC = ["gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
 
@@ -683,7 +684,12 @@ def test_bad_learning_rates(name, params):
         ("gd", dict(betas=(0.9, 0.99))),
         ("momentum", dict(nesterov=True)),
         ("adagrad", dict(alpha=0.9)),
-        ("gd", dict(noise=0.1)),
+        ("gd", dict(batch_size=4)),  # bowl has no examples to batch
+        ("gd", dict(noise=-0.1)),
+        ("adam", dict(noise=float("nan"))),
+        ("lbfgs", dict(lr=0.1)),
+        ("lbfgs", dict(maxcor=0)),
+        ("nelder-mead", dict(noise=0.1)),
         ("rmsprop", dict(learning_rate=0.1)),
     ],
 )
@@ -728,7 +734,7 @@ def test_bad_tol(tol):
         optim.run("bowl", "gd", tol=tol)
 
 
-@pytest.mark.parametrize("name", ["adamw", "SGD", "", "lbfgs"])
+@pytest.mark.parametrize("name", ["adamw", "SGD", "", "bfgs"])
 def test_unknown_optimizer(name):
     with pytest.raises(UnknownOptimizerError) as info:
         optim.run("bowl", name)

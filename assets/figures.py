@@ -10,9 +10,7 @@ every optimizer from one start on Rosenbrock) into ``assets/`` by default.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -24,7 +22,8 @@ import seaborn as sns
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from optim import run
-from scenes.common import style
+from rendering.files import atomic_path
+from scenes import palette
 from surfaces import get
 
 HERE = Path(__file__).resolve().parent
@@ -44,28 +43,23 @@ def _theme() -> None:
     sns.set_theme(style="darkgrid", context="talk")
     plt.rcParams.update(
         {
-            "figure.facecolor": style.BACKGROUND.to_hex(),
-            "axes.facecolor": "#161B22",
-            "axes.edgecolor": style.MUTED.to_hex(),
-            "axes.labelcolor": style.INK.to_hex(),
-            "text.color": style.INK.to_hex(),
-            "xtick.color": style.MUTED.to_hex(),
-            "ytick.color": style.MUTED.to_hex(),
-            "grid.color": "#222A35",
+            "figure.facecolor": palette.BACKGROUND,
+            "axes.facecolor": palette.PANEL,
+            "axes.edgecolor": palette.MUTED,
+            "axes.labelcolor": palette.INK,
+            "text.color": palette.INK,
+            "xtick.color": palette.MUTED,
+            "ytick.color": palette.MUTED,
+            "grid.color": palette.PANEL_GRID,
         }
     )
 
 
 def _save(fig, path: Path) -> None:
-    # Write beside the target, then rename: a figure is never half-written.
-    fd, tmp = tempfile.mkstemp(suffix=".png", dir=path.parent)
-    os.close(fd)
     try:
-        fig.savefig(tmp, dpi=150, bbox_inches="tight")
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=150, bbox_inches="tight", format="png")
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
         plt.close(fig)
 
 
@@ -77,14 +71,12 @@ def weather_fit(out: Path) -> Path:
     traj = run(surface, "gd", lr=3e-3, steps=60_000, tol=1e-9)
     w_gd, b_gd = traj.final
     fig, ax = plt.subplots(figsize=(8, 6))
-    sns.scatterplot(
-        x=data.x, y=data.y, s=12, alpha=0.4, color=style.MUTED.to_hex(), ax=ax, edgecolor=None
-    )
+    sns.scatterplot(x=data.x, y=data.y, s=12, alpha=0.4, color=palette.MUTED, ax=ax, edgecolor=None)
     xs = np.linspace(data.x.min(), data.x.max(), 2)
     ax.plot(
         xs,
         w_ls * xs + b_ls,
-        color=style.GOOD.to_hex(),
+        color=palette.GOOD,
         lw=4,
         label=f"least squares: y = {w_ls:.3f} x + {b_ls:.2f}",
     )
@@ -92,12 +84,12 @@ def weather_fit(out: Path) -> Path:
         xs,
         w_gd * xs + b_gd,
         "--",
-        color=style.OPTIMIZER_COLORS["gd"].to_hex(),
+        color=palette.OPTIMIZER_COLORS["gd"],
         lw=2,
         label=f"gradient descent ({traj.n_steps} steps): y = {w_gd:.3f} x + {b_gd:.2f}",
     )
     ax.set(xlabel=data.x_label, ylabel=data.y_label, title="Seattle 2012-2015 (NOAA)")
-    ax.legend(loc="upper left", fontsize=11, facecolor="#161B22", edgecolor=style.MUTED.to_hex())
+    ax.legend(loc="upper left", fontsize=11, facecolor=palette.PANEL, edgecolor=palette.MUTED)
     path = out / "weather_fit.png"
     _save(fig, path)
     return path
@@ -110,12 +102,12 @@ def optimizer_race(out: Path, steps: int = 1500) -> Path:
         traj = run("rosenbrock", name, steps=steps, tol=0, **params)
         ax.semilogy(
             traj.losses,
-            color=style.OPTIMIZER_COLORS[name].to_hex(),
+            color=palette.OPTIMIZER_COLORS[name],
             lw=2.5,
             label=f"{name} (lr {params['lr']:g})",
         )
     ax.set(xlabel="step", ylabel="loss (log scale)", title="Rosenbrock from (-1.5, 2)")
-    ax.legend(fontsize=11, facecolor="#161B22", edgecolor=style.MUTED.to_hex())
+    ax.legend(fontsize=11, facecolor=palette.PANEL, edgecolor=palette.MUTED)
     path = out / "optimizer_race.png"
     _save(fig, path)
     return path

@@ -9,67 +9,67 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
-import os
 import shutil
-import tempfile
 import time
-from collections.abc import Iterable
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from rendering.checks import SceneCheck
+from rendering.dependencies import Project, digest
+from rendering.files import TMP_MARK, atomic_path, remove
 from rendering.order import scene_file
-from rendering.settings import CACHE_FORMAT, SHARED_INPUTS
-from rendering.sources import _files_under
-
-
-def _hash_files(h: Any, files: Iterable[Path], root: Path) -> None:
-    for f in files:
-        try:
-            rel = f.relative_to(root).as_posix()
-        except ValueError:
-            rel = f.name
-        h.update(f"{rel}\0{f.stat().st_size}\0".encode())
-        h.update(f.read_bytes())
-
-
-def voice_setting() -> str:
-    """What decides whether scenes speak: ``GDE_VOICE`` and the speech engines installed."""
-    wanted = os.environ.get("GDE_VOICE", "").strip()
-    if wanted == "none":
-        return "GDE_VOICE=none"
-    engines = [n for n in ("text2wave", "flite", "espeak-ng") if shutil.which(n)]
-    slt = any(Path("/usr/share/festival/voices").glob("*/cmu_us_slt_arctic_hts"))
-    piper = os.environ.get("GDE_PIPER_MODEL", "")
-    if piper and Path(piper).is_file():
-        piper = f"{piper}@{Path(piper).stat().st_mtime_ns}"
-    return f"GDE_VOICE={wanted};engines={','.join(engines)};slt={slt};piper={piper}"
+from rendering.settings import CACHE_FORMAT, CONFIG_FILE, VOICE_MODULE
 
 
 def manim_version() -> str:
+    """The installed Manim's version."""
     try:
         return importlib.metadata.version("manim")
     except importlib.metadata.PackageNotFoundError:
         return "unknown"
 
 
-def scene_key(entry: Any, root: Path, quality: str, shared: str, check: SceneCheck) -> str:
-    h = hashlib.sha256()
-    h.update(f"{CACHE_FORMAT}\0{entry.scene}\0{quality}\0{shared}\0".encode())
-    _hash_files(h, [scene_file(entry, root), *check.imports], root)
-    return h.hexdigest()
+def scene_key(entry: Any, project: Project, quality: str, voice: str) -> str:
+    """The cache key of one scene: a hash of everything its picture and sound depend on.
+
+    Parameters
+    ----------
+    entry : Any
+        The scene's entry in the running order (``scene``, ``path``).
+    project : Project
+        The project the scene belongs to (its sources, parsed once per run).
+    quality : str
+        Manim's quality preset.
+    voice : str
+        The voice's identity (``Voice.id``, or ``none``); only narrated scenes (those that
+        reach ``settings.VOICE_MODULE``) depend on it.
+    """
+    path = scene_file(entry, project.root)
+    deps = project.scene(path, entry.scene)
+    configs = {project.root / CONFIG_FILE, path.parent / CONFIG_FILE}
+    payload = {
+        "format": CACHE_FORMAT,
+        "scene": entry.scene,
+        "quality": quality,
+        "manim": manim_version(),
+        "voice": voice if VOICE_MODULE in deps.modules else None,
+        "config": sorted(digest(c.read_bytes()) for c in configs if c.is_file()),
+        "code": deps.parts,
+        "data": deps.data,
+        "packages": deps.packages,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-def shared_digest(root: Path) -> str:
-    """Everything that all scenes share, in one hash (computed once per run)."""
-    h = hashlib.sha256()
-    h.update(f"manim={manim_version()}\0{voice_setting()}\0".encode())
-    _hash_files(h, _files_under(root, SHARED_INPUTS), root)
-    return h.hexdigest()
+def meta_seconds(meta: dict) -> Fraction:
+    """A cached scene's exact length in seconds."""
+    num, den = meta["seconds"]
+    return Fraction(num, den)
 
 
 class Cache:
+    """The rendered scenes of one quality, each under its key."""
+
     def __init__(self, out: Path, quality: str):
         self.dir = out / "scenes"
         self.quality = quality
@@ -88,30 +88,24 @@ class Cache:
         return meta
 
     def store(self, scene: str, key: str, result: dict) -> dict:
-        """Write a finished scene atomically: into a temporary folder, then rename."""
+        """Write a finished scene whole (a folder renamed into place) and return its meta."""
         self.dir.mkdir(parents=True, exist_ok=True)
         final = self.entry_dir(scene, key)
-        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{scene}-", dir=self.dir))
-        try:
-            tmp.chmod(0o755)  # mkdtemp makes it private; the cache is an ordinary folder
+        meta = {
+            "key": key,
+            "scene": scene,
+            "quality": self.quality,
+            "seconds": result["seconds"],
+            "had_audio": result["had_audio"],
+            "render_time": result["render_time"],
+            "host": result.get("host", ""),
+            "rendered_at": time.time(),
+        }
+        with atomic_path(final) as tmp:
+            tmp.mkdir()
             (tmp / "scene.mov").write_bytes(result["mov"])
             (tmp / "scene.srt").write_text(result.get("srt", ""), encoding="utf-8")
-            meta = {
-                "key": key,
-                "scene": scene,
-                "quality": self.quality,
-                "seconds": result["seconds"],
-                "had_audio": result["had_audio"],
-                "render_time": result["render_time"],
-                "host": result.get("host", ""),
-                "rendered_at": time.time(),
-            }
             (tmp / "meta.json").write_text(json.dumps(meta, indent=1))
-            if final.exists():
-                shutil.rmtree(final)
-            os.replace(tmp, final)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
         # One entry per scene and quality: drop the entries this one replaces.
         for old in self.dir.glob(f"{scene}-{self.quality}-*"):
             if old != final and old.is_dir():
@@ -120,11 +114,6 @@ class Cache:
 
     def sweep(self) -> None:
         """Remove temporary folders left by a run that was killed."""
-        for tmp in self.dir.glob(".tmp-*"):
+        for tmp in self.dir.glob(f".*{TMP_MARK}*"):
             if time.time() - tmp.stat().st_mtime > 60:
-                shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _seconds(meta: dict) -> Fraction:
-    num, den = meta["seconds"]
-    return Fraction(num, den)
+                remove(tmp)

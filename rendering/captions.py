@@ -1,68 +1,48 @@
-"""Captions: SRT parsing and formatting, and the film's captions joined from its scenes'."""
+"""The film's captions, joined from its scenes' (read and written with the ``srt`` package)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
+from datetime import timedelta
 from fractions import Fraction
 
+import srt
 
-def _ms(t: Fraction | float) -> int:
-    return round(Fraction(t) * 1000)
-
-
-_SRT_TIME = re.compile(
-    r"(\d+):(\d{1,2}):(\d{1,2})[,.](\d{1,3})\s*-->\s*(\d+):(\d{1,2}):(\d{1,2})[,.](\d{1,3})"
-)
+from rendering.times import to_ms
 
 
-def parse_srt(text: str) -> list[tuple[int, int, str]]:
-    """SRT text -> [(start_ms, end_ms, text)]."""
-    cues = []
-    for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n").strip()):
-        lines = block.split("\n")
-        for i, line in enumerate(lines):
-            m = _SRT_TIME.search(line)
-            if m:
-                g = [int(x) for x in m.groups()]
-                start = ((g[0] * 60 + g[1]) * 60 + g[2]) * 1000 + int(m[4].ljust(3, "0"))
-                end = ((g[4] * 60 + g[5]) * 60 + g[6]) * 1000 + int(m[8].ljust(3, "0"))
-                body = "\n".join(lines[i + 1 :]).strip()
-                if body:
-                    cues.append((start, end, body))
-                break
-    return cues
-
-
-def srt_time(ms: int) -> str:
-    h, rem = divmod(ms, 3_600_000)
-    m, rem = divmod(rem, 60_000)
-    s, ms = divmod(rem, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d},{ms:03d}"
-
-
-def format_srt(cues: Sequence[tuple[int, int, str]]) -> str:
-    return "".join(
-        f"{i}\n{srt_time(s)} --> {srt_time(e)}\n{t}\n\n" for i, (s, e, t) in enumerate(cues, 1)
-    )
+def _at(ms: int) -> timedelta:
+    return timedelta(milliseconds=ms)
 
 
 def join_captions(srts: Sequence[str], lengths: Sequence[Fraction]) -> str:
-    """The film's captions: each scene's shifted by its start, clipped to its end, renumbered."""
-    cues: list[tuple[int, int, str]] = []
+    """The film's captions: each scene's shifted by its start, clipped to its end, renumbered.
+
+    Parameters
+    ----------
+    srts : sequence of str
+        Each scene's captions as SRT text, in film order.
+    lengths : sequence of Fraction
+        Each scene's length in seconds.
+
+    Returns
+    -------
+    str
+        SRT text in which no cue overlaps the next (a cue ends when the next begins).
+    """
+    cues: list[srt.Subtitle] = []
     offset = Fraction(0)
     for text, length in zip(srts, lengths, strict=True):
-        start_ms, end_ms = _ms(offset), _ms(offset + length)
-        for s, e, body in sorted(parse_srt(text)):
-            s, e = start_ms + s, min(start_ms + e, end_ms)
-            if s < e:
-                cues.append((s, e, body))
+        start, end = _at(to_ms(offset)), _at(to_ms(offset + length))
+        for cue in sorted(srt.parse(text), key=lambda c: (c.start, c.end)):
+            begin, stop = start + cue.start, min(start + cue.end, end)
+            if begin < stop and cue.content.strip():
+                cues.append(srt.Subtitle(0, begin, stop, cue.content.strip()))
         offset += length
-    # No overlaps: a cue ends when the next begins.
     tidy = []
-    for i, (s, e, body) in enumerate(cues):
+    for i, cue in enumerate(cues):
         if i + 1 < len(cues):
-            e = min(e, cues[i + 1][0])
-        if s < e:
-            tidy.append((s, e, body))
-    return format_srt(tidy)
+            cue.end = min(cue.end, cues[i + 1].start)
+        if cue.start < cue.end:
+            tidy.append(cue)
+    return srt.compose(tidy, reindex=True, start_index=1)

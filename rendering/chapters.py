@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from rendering.captions import _ms
+from rendering.times import clock, to_ms
 
 
 @dataclass
 class Chapter:
+    """A chapter of the film: a storyboard section's title and where it starts and ends."""
+
     title: str
     start_ms: int
     end_ms: int
@@ -26,9 +28,9 @@ def chapters_for(entries: Sequence[Any], lengths: Sequence[Fraction]) -> list[Ch
     for entry, length in zip(entries, lengths, strict=True):
         start, offset = offset, offset + length
         if chapters and entry.section == last_section:
-            chapters[-1].end_ms = _ms(offset)
+            chapters[-1].end_ms = to_ms(offset)
         else:
-            chapters.append(Chapter(entry.section_title, _ms(start), _ms(offset)))
+            chapters.append(Chapter(entry.section_title, to_ms(start), to_ms(offset)))
         last_section = entry.section
     return chapters
 
@@ -38,6 +40,7 @@ def _ffmeta_escape(text: str) -> str:
 
 
 def ffmetadata(chapters: Sequence[Chapter], title: str) -> str:
+    """ffmpeg's metadata file: the film's title and its chapters in milliseconds."""
     lines = [";FFMETADATA1", f"title={_ffmeta_escape(title)}", ""]
     for c in chapters:
         lines += [
@@ -51,13 +54,6 @@ def ffmetadata(chapters: Sequence[Chapter], title: str) -> str:
     return "\n".join(lines)
 
 
-def youtube_timestamp(ms: int) -> str:
-    """``0:05``, ``12:34``, ``1:02:03``: as a video description shows chapters."""
-    s = ms // 1000
-    h, rem = divmod(s, 3600)
-    m, sec = divmod(rem, 60)
-    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
-
-
 def chapters_text(chapters: Sequence[Chapter]) -> str:
-    return "".join(f"{youtube_timestamp(c.start_ms)} {c.title}\n" for c in chapters)
+    """Chapters as a video description lists them: ``0:00 Title`` per line."""
+    return "".join(f"{clock(Fraction(c.start_ms, 1000))} {c.title}\n" for c in chapters)

@@ -21,6 +21,7 @@ from rendering.errors import UsageError
 from rendering.order import load_order
 from rendering.run import Run
 from rendering.settings import DEFAULT_ORDER, PROG, QUALITIES, ROOT
+from scenes.common import speech
 
 
 class _Parser(argparse.ArgumentParser):
@@ -156,11 +157,10 @@ def _main(argv: Sequence[str] | None, order: Sequence[Any] | None, root: Path | 
         out = _output_folder(args.out or root / "build", create=not args.dry_run)
         if args.dask:
             _check_dask_address(args.dask)
-        if args.piper_model:
-            _use_piper(args.piper_model)
+        voice = _voice(args.piper_model)
         if shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None:
             raise UsageError("ffmpeg and ffprobe are needed (Debian: apt-get install ffmpeg)")
-        return Run(args, list(order), selected, root, out).go()
+        return Run(args, list(order), selected, root, out, voice).go()
     except UsageError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
@@ -169,17 +169,20 @@ def _main(argv: Sequence[str] | None, order: Sequence[Any] | None, root: Path | 
         return 130
 
 
-def _use_piper(model: Path) -> None:
-    """Check a Piper voice can be used, and hand it to the scene processes."""
-    if not model.is_file():
-        raise UsageError(f"--piper-model: no model file at {model}")
-    if importlib.util.find_spec("piper") is None:
-        raise UsageError(
-            "--piper-model needs the piper-tts package: .venv/bin/pip install piper-tts"
-        )
-    # The scene processes (and their voice cache key) read the model from here.
-    os.environ["GDE_PIPER_MODEL"] = str(model.resolve())
-    os.environ.setdefault("GDE_VOICE", "piper")
+def _voice(piper_model: Path | None) -> speech.Voice | None:
+    """The voice of this run: ``GDE_VOICE`` and ``--piper-model``, checked."""
+    if piper_model is not None:
+        if not piper_model.is_file():
+            raise UsageError(f"--piper-model: no model file at {piper_model}")
+        if importlib.util.find_spec("piper") is None:
+            raise UsageError(
+                "--piper-model needs the piper-tts package: .venv/bin/pip install piper-tts"
+            )
+    model = str(piper_model.resolve()) if piper_model else ""
+    try:
+        return speech.detect(os.environ.get(speech.VOICE_VAR, ""), model)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _check_dask_address(address: str) -> None:

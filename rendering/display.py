@@ -4,22 +4,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from rendering.run import Outcome
-
-
-def _clock(seconds: float | Fraction | None) -> str:
-    if seconds is None:
-        return "–"
-    s = float(seconds)
-    m, s = divmod(s, 60)
-    return f"{int(m)}:{s:04.1f}"
+from rendering.outcome import Outcome
+from rendering.times import clock
 
 
 class Display:
+    """A run's progress: live bars on a terminal, else one line per event."""
+
     def __init__(self, total: int, console: Any, live: bool):
         self.total = total
         self.done = 0
@@ -89,10 +82,10 @@ class Display:
         if outcome.status == "failed":
             text = f"✗ {scene}: failed: {outcome.error}"
         elif outcome.status == "cached":
-            text = f"· {scene}: cached ({_clock(outcome.seconds)})"
+            text = f"· {scene}: cached ({clock(outcome.seconds, 1)})"
         else:
             text = (
-                f"✓ {scene}: rendered {_clock(outcome.seconds)} of video "
+                f"✓ {scene}: rendered {clock(outcome.seconds, 1)} of video "
                 f"in {outcome.render_time:.1f} s"
             )
         if self.progress is not None:
@@ -108,6 +101,7 @@ class Display:
 
 
 def summary_table(outcomes: Sequence[Outcome]) -> Any:
+    """The run's scenes as a rich table: section, length, render time, status."""
     from rich.table import Table
 
     table = Table(title="scenes", title_justify="left")
@@ -121,14 +115,15 @@ def summary_table(outcomes: Sequence[Outcome]) -> Any:
         table.add_row(
             o.entry.scene,
             str(o.entry.section),
-            _clock(o.seconds),
+            clock(o.seconds, 1),
             f"{o.render_time:.1f} s" if o.status != "cached" and o.render_time else "–",
             f"[{styles.get(o.status, 'yellow')}]{o.status}[/]",
         )
     return table
 
 
-def _console() -> Any:
+def console() -> Any:
+    """A rich console; off a terminal, wide enough that lines do not wrap."""
     from rich.console import Console
 
     console = Console()

@@ -9,7 +9,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from rendering.errors import UsageError
-from rendering.worker import _init_local_worker, render_scene
+from rendering.worker import init_local_worker, render_scene
 
 
 class LocalPool:
@@ -21,7 +21,7 @@ class LocalPool:
         self.executor = ProcessPoolExecutor(
             max_workers=jobs,
             mp_context=ctx,
-            initializer=_init_local_worker,
+            initializer=init_local_worker,
             initargs=(self.progress,),
         )
 

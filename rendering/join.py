@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
@@ -13,21 +12,13 @@ from typing import Any
 
 from rendering.captions import join_captions
 from rendering.chapters import chapters_for, chapters_text, ffmetadata
-from rendering.media import _ffprobe
+from rendering.files import atomic_path, write_atomic
+from rendering.media import ffprobe
 from rendering.settings import AUDIO_BITRATE, NAME, VIDEO_TITLE
 
 
-def _write_atomic(path: Path, data: bytes | str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    if isinstance(data, str):
-        tmp.write_text(data, encoding="utf-8")
-    else:
-        tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
 class JoinError(Exception):
-    pass
+    """The scenes could not be joined into a film that passes :func:`verify`."""
 
 
 def join(
@@ -51,35 +42,31 @@ def join(
         (work / "scenes.txt").write_text(listing, encoding="utf-8")
         (work / "chapters.ffmeta").write_text(ffmetadata(chapters, VIDEO_TITLE), encoding="utf-8")
         (work / "captions.srt").write_text(captions, encoding="utf-8")
-        joined = work / "joined.mp4"
-        _ffmpeg(
-            ["-f", "concat", "-safe", "0", "-i", "scenes.txt",
-             "-f", "ffmetadata", "-i", "chapters.ffmeta",
-             "-map", "0:v:0", "-map", "0:a:0", "-map_metadata", "1", "-map_chapters", "1",
-             "-c:v", "copy", "-c:a", "aac", "-b:a", AUDIO_BITRATE, "-ac", "1",
-             "-movflags", "+faststart", "-f", "mp4", "joined.mp4"],
-            cwd=work,
-        )  # fmt: skip
-        if burn:
-            _ffmpeg(
-                ["-i", "joined.mp4", "-map", "0", "-map_metadata", "0", "-map_chapters", "0",
-                 "-vf", "subtitles=captions.srt", "-c:v", "libx264", "-preset", "medium",
-                 "-crf", "18", "-pix_fmt", "yuv420p", "-c:a", "copy",
-                 "-movflags", "+faststart", "-f", "mp4", "burned.mp4"],
-                cwd=work,
-            )  # fmt: skip
-            joined = work / "burned.mp4"
-        info = _ffprobe(str(joined))
-        check = verify(info, total, len(chapters), burn)
-        _write_atomic(out / f"{NAME}.srt", captions)
-        _write_atomic(out / "chapters.txt", chapters_text(chapters))
-        os.replace(joined, final)
+        concat = ["-f", "concat", "-safe", "0", "-i", "scenes.txt",
+                  "-f", "ffmetadata", "-i", "chapters.ffmeta",
+                  "-map", "0:v:0", "-map", "0:a:0", "-map_metadata", "1", "-map_chapters", "1",
+                  "-c:v", "copy", "-c:a", "aac", "-b:a", AUDIO_BITRATE, "-ac", "1",
+                  "-movflags", "+faststart", "-f", "mp4"]  # fmt: skip
+        burned = ["-map", "0", "-map_metadata", "0", "-map_chapters", "0",
+                  "-vf", "subtitles=captions.srt", "-c:v", "libx264", "-preset", "medium",
+                  "-crf", "18", "-pix_fmt", "yuv420p", "-c:a", "copy",
+                  "-movflags", "+faststart", "-f", "mp4"]  # fmt: skip
+        with atomic_path(final) as tmp:
+            if burn:
+                _ffmpeg([*concat, "joined.mp4"], cwd=work)
+                _ffmpeg(["-i", "joined.mp4", *burned, str(tmp)], cwd=work)
+            else:
+                _ffmpeg([*concat, str(tmp)], cwd=work)
+            check = verify(ffprobe(str(tmp)), total, len(chapters), burn)
+        write_atomic(out / f"{NAME}.srt", captions)
+        write_atomic(out / "chapters.txt", chapters_text(chapters))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return {"path": str(final), "chapters": [c.__dict__ for c in chapters], **check}
 
 
 def _ffmpeg(args: list[str], cwd: Path) -> None:
+    """Run ffmpeg quietly; its last error line becomes a JoinError."""
     proc = subprocess.run(
         ["ffmpeg", "-v", "error", "-nostdin", "-y", *args], cwd=cwd, capture_output=True, text=True
     )

@@ -9,7 +9,8 @@ from fractions import Fraction
 from rendering.settings import AUDIO_RATE
 
 
-def _ffprobe(path: str) -> dict:
+def ffprobe(path: str) -> dict:
+    """ffprobe's JSON for a media file: streams, format and chapters."""
     out = subprocess.run(
         ["ffprobe", "-v", "error", "-show_streams", "-show_format", "-show_chapters",
          "-of", "json", path],
@@ -20,7 +21,7 @@ def _ffprobe(path: str) -> dict:
     return json.loads(out)
 
 
-def _video_seconds(info: dict) -> Fraction:
+def video_seconds(info: dict) -> Fraction:
     """A file's video length, exactly: frames / frame rate."""
     video = next(s for s in info["streams"] if s["codec_type"] == "video")
     frames = video.get("nb_frames")
@@ -30,7 +31,7 @@ def _video_seconds(info: dict) -> Fraction:
     return Fraction(video.get("duration") or info["format"]["duration"]).limit_denominator(100000)
 
 
-def _normalize(src: str, dst: str, seconds: Fraction, had_audio: bool) -> None:
+def normalize(src: str, dst: str, seconds: Fraction, had_audio: bool) -> None:
     """Same streams in every scene: the video as it is, and PCM audio exactly as long.
 
     Silent scenes get silence. PCM (no encoder delay) keeps the join exact; the film's one

@@ -6,7 +6,6 @@ import argparse
 import contextlib
 import hashlib
 import json
-import os
 import queue as queue_module
 import subprocess
 import sys
@@ -17,18 +16,25 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from rendering.cache import Cache, _seconds, scene_key, shared_digest
+from rendering.cache import Cache, meta_seconds, scene_key
 from rendering.checks import SceneCheck, check_scene
-from rendering.display import Display, _clock, _console, summary_table
+from rendering.dependencies import Project
+from rendering.display import Display, console, summary_table
 from rendering.executors import DaskPool, LocalPool
-from rendering.join import JoinError, _write_atomic, join
+from rendering.files import write_atomic
+from rendering.join import JoinError, join
 from rendering.order import scene_file
-from rendering.settings import CACHE_FORMAT, NAME, VIDEO_TITLE
-from rendering.sources import _under, bundle_path, make_bundle
+from rendering.outcome import Outcome
+from rendering.settings import CACHE_FORMAT, CONFIG_FILE, NAME, REMOTE_VOICE_CACHE, VIDEO_TITLE
+from rendering.sources import bundle_path, make_bundle
+from rendering.times import clock
+from scenes.common import speech
 
 
 @dataclass
 class Planned:
+    """A scene of the order, checked, with its cache key when it can be rendered."""
+
     entry: Any
     check: SceneCheck
     key: str = ""
@@ -38,42 +44,42 @@ class Planned:
         return self.entry.scene
 
 
-@dataclass
-class Outcome:
-    entry: Any
-    status: str  # rendered | cached | failed | missing | interrupted | pending
-    seconds: Fraction | None = None
-    render_time: float | None = None
-    error: str = ""
-    had_audio: bool = False
-    host: str = ""
-
-
 class Run:
+    """One run of render.py: plan, render what is not cached, join, report."""
+
     def __init__(
-        self, args: argparse.Namespace, order: list, selected: list, root: Path, out: Path
+        self,
+        args: argparse.Namespace,
+        order: list,
+        selected: list,
+        root: Path,
+        out: Path,
+        voice: speech.Voice | None,
     ):
         self.args = args
+        self.voice = voice
         self.order = order
         self.selected = selected
         self.root = root
         self.out = out
         self.quality = args.quality
         self.cache = Cache(out, args.quality)
-        self.console = _console()
+        self.console = console()
+        self.project = Project(root)
         self.outcomes: dict[str, Outcome] = {}
         self.t0 = time.monotonic()
 
     # -- planning -------------------------------------------------------------------------------
 
     def plan(self) -> dict[str, Planned]:
-        shared = shared_digest(self.root)
+        """Check every scene of the order and compute its cache key."""
+        voice = self.voice.id if self.voice else "none"
         plans = {}
         for entry in self.order:
             check = check_scene(entry, self.root)
             p = Planned(entry, check)
             if check.ok:
-                p.key = scene_key(entry, self.root, self.quality, shared, check)
+                p.key = scene_key(entry, self.project, self.quality, voice)
             plans[entry.scene] = p
         return plans
 
@@ -92,7 +98,7 @@ class Run:
             meta = self.cache.lookup(entry.scene, p.key)
             if meta is not None:
                 self.outcomes[entry.scene] = Outcome(
-                    entry, "cached", _seconds(meta), meta.get("render_time"), "",
+                    entry, "cached", meta_seconds(meta), meta.get("render_time"), "",
                     meta.get("had_audio", False), meta.get("host", ""),
                 )  # fmt: skip
             else:
@@ -128,7 +134,7 @@ class Run:
             if not p.check.ok:
                 status = f"[red]cannot render: {p.check.error}[/]"
             elif meta is not None:
-                status = f"[cyan]cached[/] ({_clock(_seconds(meta))})"
+                status = f"[cyan]cached[/] ({clock(meta_seconds(meta), 1)})"
             else:
                 status = "[yellow]would render[/]"
             table.add_row(entry.scene, str(entry.section), str(entry.path), status)
@@ -156,13 +162,12 @@ class Run:
         pool: LocalPool | DaskPool = (
             DaskPool(self.args.dask) if dask else LocalPool(min(self.args.jobs, len(plans)))
         )
-        external = [
-            scene_file(p.entry, self.root)
-            for p in plans
-            if not _under(scene_file(p.entry, self.root), self.root)
-        ]
-        bundle = make_bundle(self.root, external)
-        env = {k: v for k, v in os.environ.items() if k in ("GDE_VOICE", "GDE_PIPER_MODEL")}
+        inputs = {self.root / CONFIG_FILE}
+        for p in plans:
+            inputs |= self.project.bundle_inputs(scene_file(p.entry, self.root))
+        bundle = make_bundle(self.root, inputs)
+        voice_cache = REMOTE_VOICE_CACHE if dask else str(self.root / "build" / "voice")
+        scene_env = speech.environment(self.voice, voice_cache)
         futures: dict[Future, Planned] = {}
         try:
             for p in plans:
@@ -171,9 +176,8 @@ class Run:
                     "script": bundle_path(scene_file(p.entry, self.root), self.root),
                     "quality": self.quality,
                     "bundle": bundle,
-                    "env": env,
+                    "scene_env": scene_env,
                     "work_parent": None if dask else str(self.out / "work"),
-                    "voice_cache": None if dask else str(self.root / "build" / "voice"),
                 }
                 futures[pool.submit(job)] = p
                 if dask:
@@ -216,11 +220,11 @@ class Run:
         logs = self.out / "logs"
         if result.get("log"):
             logs.mkdir(exist_ok=True)
-            (logs / f"{p.scene}.log").write_text(result["log"], encoding="utf-8")
+            write_atomic(logs / f"{p.scene}.log", result["log"])
         if result.get("ok"):
             meta = self.cache.store(p.scene, p.key, result)
             outcome = Outcome(
-                p.entry, "rendered", _seconds(meta), meta["render_time"], "",
+                p.entry, "rendered", meta_seconds(meta), meta["render_time"], "",
                 meta["had_audio"], meta.get("host", ""),
             )  # fmt: skip
         else:
@@ -287,7 +291,7 @@ class Run:
                 )  # fmt: skip
             metas.append(meta)
             dirs.append(self.cache.entry_dir(entry.scene, p.key))
-        lengths = [_seconds(m) for m in metas]
+        lengths = [meta_seconds(m) for m in metas]
         messages = []
         if not any(m.get("had_audio") for m in metas):
             messages.append(
@@ -304,7 +308,7 @@ class Run:
         outputs = [final, self.out / f"{NAME}.srt", self.out / "chapters.txt"]
         if all(p.exists() for p in outputs) and key_file.exists() and key_file.read_text() == key:
             total = sum(lengths, Fraction(0))
-            messages.append(f"video up to date: {final} ({_clock(total)})")
+            messages.append(f"video up to date: {final} ({clock(total, 1)})")
             return (
                 {"status": "up to date", "path": str(final), "duration": float(total)},
                 messages,
@@ -315,9 +319,9 @@ class Run:
         except (JoinError, OSError, subprocess.CalledProcessError) as exc:
             messages.append(f"joining failed: {exc}; {final.name} left as it was")
             return {"status": "failed", "error": str(exc)}, messages, True
-        _write_atomic(key_file, key)
+        write_atomic(key_file, key)
         n = len(joined["chapters"])
-        messages.append(f"video: {final} ({_clock(joined['duration'])}, {n} chapters)")
+        messages.append(f"video: {final} ({clock(joined['duration'], 1)}, {n} chapters)")
         messages.append(f"captions: {self.out / (NAME + '.srt')}")
         messages.append(f"chapters: {self.out / 'chapters.txt'}")
         return {"status": "joined", **joined}, messages, False
@@ -344,4 +348,4 @@ class Run:
             "video": video,
         }
         with contextlib.suppress(OSError):
-            _write_atomic(self.out / "render-report.json", json.dumps(report, indent=1) + "\n")
+            write_atomic(self.out / "render-report.json", json.dumps(report, indent=1) + "\n")

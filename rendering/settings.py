@@ -12,13 +12,14 @@ VIDEO_TITLE = "Gradient descent, explained"
 DEFAULT_ORDER = "scenes.order:ORDER"
 QUALITIES = ("l", "m", "h", "p", "k")
 #: Bump when the cached scene format changes, so old entries are not reused.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
-#: What every scene may depend on besides its own file (paths relative to the project root).
-#: Their content is part of every scene's cache key and travels to the workers.
-SHARED_INPUTS = ("manim.cfg", "scenes/__init__.py", "scenes/common", "optim", "surfaces", "assets")
-#: Shipped to the workers as well, but only in a key when a scene imports it.
-BUNDLE_INPUTS = (*SHARED_INPUTS, "scenes")
+#: Manim's configuration file, read from the project folder (and a scene's own folder).
+CONFIG_FILE = "manim.cfg"
+#: The module that speaks: scenes that reach it are narrated, and depend on the voice.
+VOICE_MODULE = "scenes.common.speech"
+#: Where the scene processes keep spoken clips on a Dask worker (``~`` is the worker's home).
+REMOTE_VOICE_CACHE = "~/.cache/gradient-descent-explained/voice"
 
 #: The one audio format of the joined film (scenes are normalized to PCM at this rate first).
 AUDIO_RATE = 48000

@@ -1,4 +1,4 @@
-"""The project's source files: which ones, and the bundle the workers render from."""
+"""The bundle the workers render from: the project's files the scenes need, as one tar."""
 
 from __future__ import annotations
 
@@ -8,13 +8,11 @@ import tarfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from rendering.settings import BUNDLE_INPUTS
 
-
-def _files_under(root: Path, rels: Iterable[str]) -> list[Path]:
+def files_under(paths: Iterable[Path]) -> list[Path]:
+    """The files among ``paths`` and under the folders among them (no compiled Python)."""
     out: set[Path] = set()
-    for rel in rels:
-        p = root / rel
+    for p in paths:
         if p.is_file():
             out.add(p)
         elif p.is_dir():
@@ -24,28 +22,26 @@ def _files_under(root: Path, rels: Iterable[str]) -> list[Path]:
     return sorted(out)
 
 
-def _under(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root)
-    except ValueError:
-        return False
-    return True
+def is_under(path: Path, root: Path) -> bool:
+    """Whether ``path`` is inside the folder ``root``."""
+    return Path(path).resolve().is_relative_to(Path(root).resolve())
 
 
-def make_bundle(root: Path, extra: Iterable[Path]) -> bytes:
-    """The project's sources as a gzipped tar, so workers need no shared filesystem."""
+def make_bundle(root: Path, paths: Iterable[Path]) -> bytes:
+    """``paths`` (files and folders) as a gzipped tar, so workers need no shared filesystem.
+
+    Files under ``root`` keep their place; others go where :func:`bundle_path` puts them.
+    """
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w:gz", compresslevel=6) as tar:
-        for f in _files_under(root, BUNDLE_INPUTS):
-            tar.add(f, arcname=f.relative_to(root).as_posix())
-        for f in extra:
+        for f in files_under(paths):
             tar.add(f, arcname=bundle_path(f, root))
     return buf.getvalue()
 
 
 def bundle_path(path: Path, root: Path) -> str:
-    """Where a scene file sits inside the bundle."""
-    if _under(path, root):
-        return path.relative_to(root).as_posix()
+    """Where a file sits inside the bundle."""
+    if is_under(path, root):
+        return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
     digest = hashlib.sha256(str(path).encode()).hexdigest()[:8]
     return f"_external/{digest}/{path.name}"

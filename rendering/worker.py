@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from rendering.media import _ffprobe, _normalize, _video_seconds
+from rendering.media import ffprobe, normalize, video_seconds
 
 _PROGRESS: Any = None  # a multiprocessing queue in local workers, None elsewhere
 _RUNNING: dict[str, Any] = {}  # the Manim process and work folder of the current scene
@@ -32,7 +32,7 @@ _ANIMATION = re.compile(r"Animation (\d+): (.*?):\s+(\d+)%\|.*?\|\s*(\d+)/(\d+)"
 _EXCEPTION = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Interrupt|Exit))\b:?\s*(.*)$")
 
 
-def _init_local_worker(progress: Any) -> None:
+def init_local_worker(progress: Any) -> None:
     """Local pool workers: report progress, leave Ctrl-C to the parent, stop Manim on TERM."""
     global _PROGRESS
     _PROGRESS = progress
@@ -72,8 +72,20 @@ def _error_line(text: str, returncode: int) -> str:
 def render_scene(job: dict) -> dict:
     """Render one scene and return its normalized video as bytes, with captions and timings.
 
-    ``job``: scene, script (path inside the bundle), quality, bundle (bytes), env (dict),
-    work_parent (a folder for temporary files, or None for the system's), voice_cache.
+    Parameters
+    ----------
+    job : dict
+        ``scene``; ``script``, the scene file's path inside the bundle; ``quality``;
+        ``bundle``, the project's files as a gzipped tar (:func:`rendering.sources.make_bundle`);
+        ``scene_env``, the settings of the scene process as environment variables (the
+        voice: ``scenes.common.speech.environment``); ``work_parent``, a folder for
+        temporary files, or None for the system's.
+
+    Returns
+    -------
+    dict
+        ``ok``, ``host``, ``render_time``, ``log``; when ok: ``mov`` (bytes), ``srt``,
+        ``seconds`` ([numerator, denominator]), ``had_audio``; else ``error``.
     """
     t0 = time.monotonic()
     scene = job["scene"]
@@ -89,11 +101,7 @@ def render_scene(job: dict) -> dict:
         with tarfile.open(fileobj=io.BytesIO(job["bundle"]), mode="r:gz") as tar:
             tar.extractall(src, filter="data")
         media = os.path.join(work, "media")
-        env = dict(os.environ)
-        env.update(job.get("env") or {})
-        env["GDE_VOICE_CACHE"] = job.get("voice_cache") or os.path.join(
-            tempfile.gettempdir(), "gde-voice"
-        )
+        env = {**os.environ, **job["scene_env"]}
         env["COLUMNS"] = "200"  # Manim's rich log: no wrapped error lines
         cmd = [
             sys.executable, "-m", "manim", "render", f"-q{job['quality']}",
@@ -129,11 +137,11 @@ def render_scene(job: dict) -> dict:
         movie = movies[-1]
         srt = movie.with_suffix(".srt")
         _report(scene, "post")
-        info = _ffprobe(str(movie))
-        seconds = _video_seconds(info)
+        info = ffprobe(str(movie))
+        seconds = video_seconds(info)
         had_audio = any(s["codec_type"] == "audio" for s in info["streams"])
         normalized = os.path.join(work, "scene.mov")
-        _normalize(str(movie), normalized, seconds, had_audio)
+        normalize(str(movie), normalized, seconds, had_audio)
         with open(normalized, "rb") as fh:
             result["mov"] = fh.read()
         result.update(

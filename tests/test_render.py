@@ -21,12 +21,22 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+import srt
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # render.py is a script at the project root, not a package
     sys.path.insert(0, str(ROOT))
 
 import render  # noqa: E402
+from rendering.cache import scene_key  # noqa: E402
+from rendering.captions import join_captions  # noqa: E402
+from rendering.chapters import chapters_for, ffmetadata  # noqa: E402
+from rendering.checks import check_scene  # noqa: E402
+from rendering.dependencies import Project  # noqa: E402
+from rendering.files import TMP_MARK  # noqa: E402
+from rendering.order import load_order  # noqa: E402
+from rendering.settings import VOICE_MODULE  # noqa: E402
+from rendering.times import clock  # noqa: E402
 
 FIXTURE = Path(__file__).parent / "fixtures" / "render_project"
 NAME = "gradient-descent-explained"
@@ -74,6 +84,32 @@ def copy_film(film: dict, dest: Path) -> tuple[Path, Path]:
     out = dest / "out"
     shutil.copytree(film["out"], out)
     return project, out
+
+
+def cues(text: str) -> list[tuple[int, int, str]]:
+    """SRT text as (start ms, end ms, text)."""
+    ms = 1000
+    return [
+        (round(c.start.total_seconds() * ms), round(c.end.total_seconds() * ms), c.content)
+        for c in srt.parse(text)
+    ]
+
+
+def keys(project: Path, order: str = "ORDER", quality: str = "l", voice: str = "festival"):
+    """Every scene's cache key, computed from the sources as a run would."""
+    entries = load_order(f"{project / 'order.py'}:{order}", project)
+    sources = Project(project)
+    return {e.scene: scene_key(e, sources, quality, voice) for e in entries}
+
+
+def changed(before: dict, after: dict) -> set[str]:
+    return {scene for scene in before if before[scene] != after[scene]}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1))
 
 
 def processes_mentioning(text: str) -> list[int]:
@@ -190,11 +226,13 @@ def test_dry_run_on_a_rendered_film_shows_the_cache(film, tmp_path):
 # --- pure helpers ----------------------------------------------------------------------------
 
 
-def test_youtube_timestamps():
-    assert render.youtube_timestamp(0) == "0:00"
-    assert render.youtube_timestamp(5_999) == "0:05"
-    assert render.youtube_timestamp(65_000) == "1:05"
-    assert render.youtube_timestamp(3_723_000) == "1:02:03"
+def test_clock_reads_as_people_read_times():
+    assert clock(0) == "0:00"
+    assert clock(Fraction(5_999, 1000)) == "0:05"  # cut, not rounded: as video sites show
+    assert clock(65) == "1:05"
+    assert clock(3_723) == "1:02:03"
+    assert clock(Fraction(59_960, 1000), 1) == "0:59.9"
+    assert clock(None) == "–"
 
 
 def test_chapters_merge_consecutive_scenes_of_a_section():
@@ -204,14 +242,14 @@ def test_chapters_merge_consecutive_scenes_of_a_section():
 
     entries = [E(0), E(1), E(1), E(2), E(1)]
     lengths = [Fraction(1), Fraction(2), Fraction(3), Fraction(1, 2), Fraction(1)]
-    chapters = render.chapters_for(entries, lengths)
+    chapters = chapters_for(entries, lengths)
     assert [(c.title, c.start_ms, c.end_ms) for c in chapters] == [
         ("S0", 0, 1000),
         ("S1", 1000, 6000),
         ("S2", 6000, 6500),
         ("S1", 6500, 7500),
     ]
-    meta = render.ffmetadata(chapters, "A; title = #1")
+    meta = ffmetadata(chapters, "A; title = #1")
     assert meta.startswith(";FFMETADATA1\ntitle=A\\; title \\= \\#1\n")
     assert meta.count("[CHAPTER]") == 4 and "TIMEBASE=1/1000" in meta
 
@@ -219,8 +257,8 @@ def test_chapters_merge_consecutive_scenes_of_a_section():
 def test_captions_are_shifted_clipped_and_renumbered():
     a = "1\n00:00:00,000 --> 00:00:00,800\nfirst\n\n2\n00:00:00,500 --> 00:00:03,000\nsecond\n"
     b = "1\n00:00:00,100 --> 00:00:00,400\nthird\nline two\n\n2\n00:00:09,000 --> 00:00:09,500\nx\n"
-    text = render.join_captions([a, b], [Fraction(1), Fraction(2)])
-    assert render.parse_srt(text) == [
+    text = join_captions([a, b], [Fraction(1), Fraction(2)])
+    assert cues(text) == [
         (0, 500, "first"),  # ends where the next begins
         (500, 1000, "second"),  # clipped at the end of its scene
         (1100, 1400, "third\nline two"),
@@ -229,39 +267,106 @@ def test_captions_are_shifted_clipped_and_renumbered():
     assert text.startswith("1\n00:00:00,000 --> 00:00:00,500\nfirst\n\n2\n")
 
 
-def test_cache_keys_follow_quality_voice_and_shared_files(tmp_path, monkeypatch):
+# --- cache keys: what re-renders after an edit ----------------------------------------------
+
+
+def test_a_comment_or_docstring_edit_changes_no_key(tmp_path):
     project = copy_project(tmp_path / "project")
-    order = render.load_order(f"{project / 'order.py'}:ORDER", project)
-    one = order[0]
-    check = render.check_scene(one, project)
+    before = keys(project) | keys(project, "PAIR")
+    edit(
+        project / "scenes" / "two.py",
+        "    def construct(self):\n",
+        "    def construct(self):\n        # why\n",
+    )
+    edit(project / "scenes" / "pair.py", "The shape a scene draws.", "What a scene\n    draws.")
+    edit(project / "scenes" / "one.py", '"""A square, with two captions."""', "# A square.")
+    edit(project / "optim" / "pace.py", "    return 0.8", "    # a comment\n\n    return (0.8)")
+    assert keys(project) | keys(project, "PAIR") == before
 
-    def key(quality="l"):
-        return render.scene_key(one, project, quality, render.shared_digest(project), check)
 
-    monkeypatch.setenv("GDE_VOICE", "festival")
-    base = key()
-    assert key("h") != base
-    monkeypatch.setenv("GDE_VOICE", "none")
-    assert key() != base
-    monkeypatch.setenv("GDE_VOICE", "festival")
-    assert key() == base
-    (project / "manim.cfg").write_text((project / "manim.cfg").read_text() + "\n# edited\n")
-    assert key() != base
+def test_a_scene_edit_changes_that_scene_only(tmp_path):
+    project = copy_project(tmp_path / "project")
+    pair = project / "scenes" / "pair.py"
+    before = keys(project, "PAIR")
+    edit(pair, 'shape("square")', 'shape("triangle")')
+    after = keys(project, "PAIR")
+    assert changed(before, after) == {"Left"}
+    edit(pair, "run = 0.5", "run = 0.6")  # the base class both use
+    assert changed(after, keys(project, "PAIR")) == {"Left", "Right"}
+
+
+def test_an_optim_edit_changes_exactly_the_scenes_importing_it(tmp_path):
+    project = copy_project(tmp_path / "project")
+    before = keys(project)
+    edit(project / "optim" / "pace.py", "return 0.8", "return 0.9")
+    after = keys(project)
+    assert changed(before, after) == {"Three"}
+    # Project packages are found where they are, not from a list: a new one counts too.
+    (project / "extra").mkdir()
+    (project / "extra" / "__init__.py").write_text("SIDE = 2.0\n")
+    edit(
+        project / "scenes" / "one.py",
+        "from manim import",
+        "from extra import SIDE\nfrom manim import",
+    )
+    edit(project / "scenes" / "one.py", "Square()", "Square(side_length=SIDE)")
+    with_extra = keys(project)
+    edit(project / "extra" / "__init__.py", "2.0", "3.0")
+    assert changed(with_extra, keys(project)) == {"One"}
+
+
+def test_data_files_a_module_names_are_in_the_key(tmp_path):
+    project = copy_project(tmp_path / "project")
+    (project / "optim" / "pace.csv").write_text("fade\n0.8\n")
+    edit(project / "optim" / "pace.py", "    return 0.8", '    return 0.8 if "pace.csv" else 0')
+    before = keys(project)
+    (project / "optim" / "pace.csv").write_text("fade\n0.9\n")
+    assert changed(before, keys(project)) == {"Three"}
+
+
+def test_quality_and_manim_config_change_every_key(tmp_path):
+    project = copy_project(tmp_path / "project")
+    before = keys(project)
+    assert changed(before, keys(project, quality="h")) == {"One", "Two", "Three"}
+    (project / "manim.cfg").write_text((project / "manim.cfg").read_text() + "frame_rate = 30\n")
+    assert changed(before, keys(project)) == {"One", "Two", "Three"}
+
+
+def test_a_voice_change_changes_every_narrated_scene_and_no_other():
+    film = Project(ROOT)
+    entries = load_order("scenes.order:ORDER", ROOT)
+    narrated = {
+        e.scene for e in entries if VOICE_MODULE in film.scene(ROOT / e.path, e.scene).modules
+    }
+    assert narrated == {e.scene for e in entries}  # every scene of the film speaks
+    festival = {e.scene: scene_key(e, film, "l", "festival") for e in entries}
+    silent = {e.scene: scene_key(e, film, "l", "none") for e in entries}
+    assert changed(festival, silent) == narrated
+    # The fixture scenes do not speak: the voice is not in their keys.
+    assert keys(FIXTURE, voice="festival") == keys(FIXTURE, voice="espeak-ng")
+
+
+def test_an_unknown_voice_is_bad_input(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("GDE_VOICE", "bogus")
+    project = copy_project(tmp_path / "project")
+    code, _, stderr = run(project, tmp_path / "out", "--all")
+    assert code == 2
+    assert stderr.count("\n") == 1 and "GDE_VOICE='bogus'" in stderr
 
 
 def test_static_checks_catch_missing_files_and_classes(tmp_path):
     project = copy_project(tmp_path / "project")
-    order = render.load_order(f"{project / 'order.py'}:UNWRITTEN", project)
-    assert render.check_scene(order[0], project).ok
-    assert render.check_scene(order[1], project).error == "scenes/later.py does not exist"
+    order = load_order(f"{project / 'order.py'}:UNWRITTEN", project)
+    assert check_scene(order[0], project).ok
+    assert check_scene(order[1], project).error == "scenes/later.py does not exist"
     (project / "scenes" / "later.py").write_text(
         "from manim import Scene\n\nclass Sooner(Scene):\n"
     )
-    assert "SyntaxError" in render.check_scene(order[1], project).error
+    assert "SyntaxError" in check_scene(order[1], project).error
     (project / "scenes" / "later.py").write_text(
         "from manim import Scene\n\nclass Sooner(Scene): ...\n"
     )
-    assert render.check_scene(order[1], project).error == "scenes/later.py defines no class Later"
+    assert check_scene(order[1], project).error == "scenes/later.py defines no class Later"
 
 
 # --- rendering and joining -------------------------------------------------------------------
@@ -315,19 +420,19 @@ def test_captions_are_well_formed_and_inside_the_video(film):
         assert lines[0] == str(i)
         assert re.fullmatch(f"{stamp} --> {stamp}", lines[1])
         assert lines[2:] and all(lines[2:])
-    cues = render.parse_srt(text)
-    assert [c[2] for c in cues] == [
+    found = cues(text)
+    assert [c[2] for c in found] == [
         "A square appears.",
         "It waits.",
         "A tone plays.",
         "A caption longer than its scene.",
     ]
-    for (s, e, _), nxt in zip(cues, [*cues[1:], None], strict=True):
+    for (s, e, _), nxt in zip(found, [*found[1:], None], strict=True):
         assert 0 <= s < e <= length * 1000 + 1
         if nxt:
             assert e <= nxt[0]
-    assert cues[2][0] == 1000  # the second scene starts at 1 s
-    assert cues[3][1] == pytest.approx(length * 1000, abs=1)  # clipped at the end
+    assert found[2][0] == 1000  # the second scene starts at 1 s
+    assert found[3][1] == pytest.approx(length * 1000, abs=1)  # clipped at the end
 
 
 @pytest.mark.render
@@ -361,6 +466,27 @@ def test_editing_one_scene_renders_only_that_scene(film, tmp_path):
 
 
 @pytest.mark.render
+def test_a_comment_edit_renders_nothing_and_an_optim_edit_renders_its_scenes(film, tmp_path):
+    project, out = copy_film(film, tmp_path)
+    pace = project / "optim" / "pace.py"
+    edit(
+        project / "scenes" / "two.py",
+        "    def construct(self):\n",
+        "    def construct(self):\n        # why\n",
+    )
+    edit(pace, "Seconds a word takes to fade out.", "How long a fade takes.")
+    code, _, stderr = run(project, out, "--all")
+    assert code == 0, stderr
+    assert statuses(out) == {"One": "cached", "Two": "cached", "Three": "cached"}
+    assert report(out)["video"]["status"] == "up to date"
+    edit(pace, "return 0.8", "return 0.6")
+    code, _, stderr = run(project, out, "--all")
+    assert code == 0, stderr
+    assert statuses(out) == {"One": "cached", "Two": "cached", "Three": "rendered"}
+    assert float(probe(out / f"{NAME}.mp4")["format"]["duration"]) == pytest.approx(3.4, abs=FRAME)
+
+
+@pytest.mark.render
 def test_some_scenes_with_the_others_cached_still_make_the_film(film, tmp_path):
     project, out = copy_film(film, tmp_path)
     (out / f"{NAME}.mp4").unlink()
@@ -384,7 +510,7 @@ def test_a_failing_scene_keeps_the_others_and_the_previous_film(film, tmp_path):
     assert (out / "logs" / "Boom.log").exists()
     assert (out / f"{NAME}.mp4").read_bytes() == before  # untouched, not half-written
     assert "left as it was" in stdout
-    assert not [p for p in out.iterdir() if p.name.startswith(".join-") or p.suffix == ".tmp"]
+    assert not [p for p in out.iterdir() if p.name.startswith(".join-") or TMP_MARK in p.name]
 
 
 @pytest.mark.render

@@ -13,7 +13,6 @@ speaking rate and the scene renders silent with captions.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -56,13 +55,13 @@ class NarratedScene:
     """Mixin for Manim scenes: ``with self.narrate(text) as beat: ...``.
 
     Use as ``class Hook(NarratedScene, ThreeDScene)``. The voice comes from
-    :mod:`scenes.common.speech`; ``GDE_VOICE=none`` forces the silent path.
+    :mod:`scenes.common.speech`; without one (``GDE_VOICE=none``) the scene is silent.
     """
 
     @contextmanager
     def narrate(self, text: str) -> Iterator[Beat]:
         text = " ".join(text.split())
-        clip = speech.synthesize(text) if os.environ.get("GDE_VOICE", "") != "none" else None
+        clip = speech.synthesize(text)
         spoken = clip.duration if clip else estimate_duration(text)
         duration = spoken + GAP
         start = self.renderer.time

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,7 +17,6 @@ class Display:
         self.done = 0
         self.console = console
         self.live = live
-        self.started = time.monotonic()
         self.tasks: dict[str, Any] = {}
         self.progress = None
         if live:

@@ -57,7 +57,7 @@ def join(
                 _ffmpeg(["-i", "joined.mp4", *burned, str(tmp)], cwd=work)
             else:
                 _ffmpeg([*concat, str(tmp)], cwd=work)
-            check = verify(ffprobe(str(tmp)), total, len(chapters), burn)
+            check = verify(ffprobe(str(tmp)), total, len(chapters))
         write_atomic(out / f"{NAME}.srt", captions)
         write_atomic(out / "chapters.txt", chapters_text(chapters))
     finally:
@@ -75,7 +75,7 @@ def _ffmpeg(args: list[str], cwd: Path) -> None:
         raise JoinError(f"ffmpeg failed: {lines[-1] if lines else proc.returncode}")
 
 
-def verify(info: dict, total: Fraction, n_chapters: int, burn: bool) -> dict:
+def verify(info: dict, total: Fraction, n_chapters: int) -> dict:
     """The joined film has what it should: the right length, one AAC track as long, chapters."""
     streams = info["streams"]
     video = [s for s in streams if s["codec_type"] == "video"]

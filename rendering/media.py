@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 import subprocess
 from fractions import Fraction
+from pathlib import Path
 
 from rendering.settings import AUDIO_RATE
 
 
-def ffprobe(path: str) -> dict:
+def ffprobe(path: str | Path) -> dict:
     """ffprobe's JSON for a media file: streams, format and chapters."""
     out = subprocess.run(
         ["ffprobe", "-v", "error", "-show_streams", "-show_format", "-show_chapters",
-         "-of", "json", path],
+         "-of", "json", str(path)],
         check=True,
         capture_output=True,
         text=True,

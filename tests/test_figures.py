@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import runpy
 import struct
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,3 +26,12 @@ def test_figures_refuse_a_missing_folder(tmp_path, capsys):
     main = runpy.run_path(str(ROOT / "assets" / "figures.py"))["main"]
     assert main(["--out", str(tmp_path / "nope")]) == 2
     assert "is not a folder" in capsys.readouterr().err
+
+
+def test_figures_take_the_palette_without_manim():
+    # Importing Manim costs seconds and a Cairo stack; the figures need neither.
+    code = "import runpy, sys; runpy.run_path('assets/figures.py'); print('manim' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "False"

@@ -34,6 +34,7 @@ from rendering.chapters import chapters_for, ffmetadata  # noqa: E402
 from rendering.checks import check_scene  # noqa: E402
 from rendering.dependencies import Project  # noqa: E402
 from rendering.files import TMP_MARK  # noqa: E402
+from rendering.media import ffprobe  # noqa: E402
 from rendering.order import load_order  # noqa: E402
 from rendering.settings import VOICE_MODULE  # noqa: E402
 from rendering.times import clock  # noqa: E402
@@ -67,15 +68,6 @@ def report(out: Path) -> dict:
 
 def statuses(out: Path) -> dict[str, str]:
     return {s["scene"]: s["status"] for s in report(out)["scenes"]}
-
-
-def probe(path: Path) -> dict:
-    text = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_streams", "-show_format", "-show_chapters", "-of", "json",
-         str(path)],
-        check=True, capture_output=True, text=True,
-    ).stdout  # fmt: skip
-    return json.loads(text)
 
 
 def copy_film(film: dict, dest: Path) -> tuple[Path, Path]:
@@ -388,7 +380,7 @@ def test_first_run_renders_every_scene(film):
 
 @pytest.mark.render
 def test_joined_video_has_chapters_one_aac_track_and_the_scenes_length(film):
-    info = probe(film["out"] / f"{NAME}.mp4")
+    info = ffprobe(film["out"] / f"{NAME}.mp4")
     video = [s for s in info["streams"] if s["codec_type"] == "video"]
     audio = [s for s in info["streams"] if s["codec_type"] == "audio"]
     assert len(video) == 1 and len(audio) == 1
@@ -399,7 +391,7 @@ def test_joined_video_has_chapters_one_aac_track_and_the_scenes_length(film):
     # The length is the sum of the scenes' (measured on the cached scene files), within a frame.
     scenes = sorted((film["out"] / "scenes").glob("*/scene.mov"))
     assert len(scenes) == 3
-    total = sum(float(probe(p)["format"]["duration"]) for p in scenes)
+    total = sum(float(ffprobe(p)["format"]["duration"]) for p in scenes)
     length = float(info["format"]["duration"])
     assert abs(length - total) <= FRAME
     assert abs(length - sum(s["length"] for s in report(film["out"])["scenes"])) <= FRAME
@@ -412,7 +404,7 @@ def test_joined_video_has_chapters_one_aac_track_and_the_scenes_length(film):
 @pytest.mark.render
 def test_captions_are_well_formed_and_inside_the_video(film):
     text = (film["out"] / f"{NAME}.srt").read_text()
-    length = float(probe(film["out"] / f"{NAME}.mp4")["format"]["duration"])
+    length = float(ffprobe(film["out"] / f"{NAME}.mp4")["format"]["duration"])
     blocks = text.strip().split("\n\n")
     stamp = r"\d{2}:\d{2}:\d{2},\d{3}"
     for i, block in enumerate(blocks, 1):
@@ -461,7 +453,9 @@ def test_editing_one_scene_renders_only_that_scene(film, tmp_path):
     assert statuses(out) == {"One": "cached", "Two": "rendered", "Three": "cached"}
     assert report(out)["video"]["status"] == "joined"
     assert (out / f"{NAME}.mp4").read_bytes() != before
-    assert float(probe(out / f"{NAME}.mp4")["format"]["duration"]) == pytest.approx(3.4, abs=FRAME)
+    assert float(ffprobe(out / f"{NAME}.mp4")["format"]["duration"]) == pytest.approx(
+        3.4, abs=FRAME
+    )
     assert len(list((out / "scenes").glob("Two-l-*"))) == 1  # the old entry is replaced
 
 
@@ -483,7 +477,9 @@ def test_a_comment_edit_renders_nothing_and_an_optim_edit_renders_its_scenes(fil
     code, _, stderr = run(project, out, "--all")
     assert code == 0, stderr
     assert statuses(out) == {"One": "cached", "Two": "cached", "Three": "rendered"}
-    assert float(probe(out / f"{NAME}.mp4")["format"]["duration"]) == pytest.approx(3.4, abs=FRAME)
+    assert float(ffprobe(out / f"{NAME}.mp4")["format"]["duration"]) == pytest.approx(
+        3.4, abs=FRAME
+    )
 
 
 @pytest.mark.render
@@ -531,7 +527,7 @@ def test_burned_in_subtitles_keep_chapters_and_length(film, tmp_path):
     code, _, stderr = run(project, out, "--all", "--burn-subtitles")
     assert code == 0, stderr
     assert report(out)["video"]["status"] == "joined"  # a different film: joined again
-    info = probe(out / f"{NAME}.mp4")
+    info = ffprobe(out / f"{NAME}.mp4")
     assert len(info["chapters"]) == 2
     assert float(info["format"]["duration"]) == pytest.approx(3.6, abs=FRAME)
     assert [s["codec_type"] for s in info["streams"]][:2] == ["video", "audio"]
@@ -602,7 +598,7 @@ def test_dask_cluster_renders_and_ships_the_scenes_back(tmp_path):
     r = report(out)
     assert r["executor"] == f"dask:{cluster.scheduler_address}"
     assert statuses(out) == {"One": "rendered", "Three": "rendered"}
-    info = probe(out / f"{NAME}.mp4")
+    info = ffprobe(out / f"{NAME}.mp4")
     assert [c["tags"]["title"] for c in info["chapters"]] == ["Shapes arrive", "Words leave"]
     assert float(info["format"]["duration"]) == pytest.approx(2.4, abs=FRAME)
     assert "the video is silent, with captions only" in stdout

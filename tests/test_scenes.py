@@ -18,30 +18,11 @@ import srt
 
 import render
 from optim import run
+from rendering.media import ffprobe
 from scenes.order import ORDER, SECTIONS
 from surfaces import get
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def ffprobe(path: Path) -> dict:
-    out = subprocess.run(
-        [
-            "ffprobe",
-            "-v",
-            "error",
-            "-show_streams",
-            "-show_format",
-            "-show_chapters",
-            "-of",
-            "json",
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(out.stdout)
 
 
 @pytest.fixture(scope="module")

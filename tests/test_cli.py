@@ -57,6 +57,24 @@ RUNS: dict[str, tuple[tuple[str, ...], dict | None]] = {
         _run_args("bowl", "sgd", "--lr", "0.1", "--noise", "0.3", "--seed", "5", "--steps", "15"),
         dict(surface="bowl", optimizer="sgd", lr=0.1, noise=0.3, seed=5, steps=15),
     ),
+    "mse-adam-minibatch": (
+        _run_args(
+            "mse", "adam", "--lr", "0.1", "--batch-size", "32", "--seed", "2", "--steps", "40"
+        ),
+        dict(surface="mse", optimizer="adam", lr=0.1, batch_size=32, seed=2, steps=40),
+    ),
+    "newton": (
+        _run_args("rosenbrock", "newton", "--steps", "20"),
+        dict(surface="rosenbrock", optimizer="newton", steps=20),
+    ),
+    "lbfgs": (
+        _run_args("rosenbrock", "lbfgs", "--maxcor", "5", "--steps", "200"),
+        dict(surface="rosenbrock", optimizer="lbfgs", maxcor=5, steps=200),
+    ),
+    "nelder-mead": (
+        _run_args("himmelblau", "nelder-mead", "--steps", "300"),
+        dict(surface="himmelblau", optimizer="nelder-mead", steps=300),
+    ),
     "momentum-flags": (
         _run_args(
             "himmelblau",
@@ -223,6 +241,8 @@ def test_json_run_agrees_with_optim_run(results, key):
     assert out["grads"] == traj.grads[: len(path)].tolist()
     assert len(out["xs"]) == len(out["losses"]) == len(out["grads"]) == traj.n_steps + 1
     assert out["diverged"] is traj.diverged
+    assert out["evaluations"] == {"value": traj.n_fev, "gradient": traj.n_gev}
+    assert out.get("sampling") == (None if traj.sampling.exact else traj.sampling.to_dict())
     assert out["stopped"] == traj.stopped
     assert ("dataset" in out) == (surface == "mse")
 

@@ -255,7 +255,7 @@ class MLP:
 
     def __call__(self, p: Array) -> Array:
         """Mean loss over the data at ``p`` ``(..., dim)``: shape ``(...)``."""
-        return self.loss_fn.value_and_grad(self.forward(p).post[-1], self.y)[0]
+        return self.loss_fn.value(self.forward(p).post[-1], self.y)
 
     def value_and_grad(self, p: Array) -> tuple[Array, Array]:
         """Loss and flat gradient from one forward and one backward pass."""

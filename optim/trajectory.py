@@ -93,8 +93,8 @@ class Trajectory:
         Per point: steps taken, whether it diverged, and why it stopped
         (``"steps"``, ``"tol"`` or ``"diverged"``).
     n_fev, n_gev
-        Per point: evaluations of the value and of the gradient the run made
-        (an estimate from a mini-batch counts as one).
+        Per point: evaluations of the value and of the exact gradient the run
+        made (mini-batch gradients are not counted).
     sampling
         The gradient sampling as used (``batch_size``, ``noise``).
     """
@@ -384,8 +384,10 @@ def _iterate(
     stopped = np.full(n, STOP_STEPS, dtype=object)
     diverged = np.zeros(n, dtype=bool)
 
-    # Each step evaluates the value and gradient once, at the new point; the gradient
-    # is kept for the next step.
+    # Each step evaluates the value once, at the new point, and the exact gradient when
+    # something needs it: the tolerance, an update without mini-batches, or a recorded
+    # row. A mini-batch run with tol=0 thus pays for its batches and the loss only.
+    exact_needed = tol > 0 or sampling.batch_size is None
     t = 0
     for t in range(1, steps + 1):
         if tol > 0:
@@ -399,9 +401,14 @@ def _iterate(
         rec.add_used(t, g_used)
         delta, new_state = opt.update(g_used, state, x)
         x_new = x + delta
-        loss_new, g_new = value_and_grad(objective, x_new)
+        if exact_needed or rec.due(t) or t == steps:
+            loss_new, g_new = value_and_grad(objective, x_new)
+            finite = _finite(loss_new, g_new)
+        else:
+            loss_new, g_new = objective(x_new), None
+            finite = np.isfinite(loss_new)
         # A non-finite coordinate makes the loss non-finite too.
-        bad = (~_finite(loss_new, g_new) | _beyond(x_new, bound)) & active
+        bad = (~finite | _beyond(x_new, bound)) & active
         if bad.any():
             diverged |= bad
             stopped[bad] = STOP_DIVERGED
@@ -413,7 +420,7 @@ def _iterate(
             keep = active[:, None]
             x = np.where(keep, x_new, x)
             loss = np.where(active, loss_new, loss)
-            g = np.where(keep, g_new, g)
+            g = None if g is None or g_new is None else np.where(keep, g_new, g)
             state = new_state._replace(
                 **{k: np.where(keep, getattr(new_state, k), getattr(state, k)) for k in state_names}
             )
@@ -423,7 +430,7 @@ def _iterate(
             rec.add(t, x, g, state)
         if not active.any():
             break
-    rec.finish(t, x, g, state)
+    rec.finish(t, x, objective.grad(x) if g is None else g, state)
 
     R = rec.rows
     used = rec.grads if sampling.exact else rec.used
@@ -437,7 +444,7 @@ def _iterate(
         diverged=diverged,
         stopped=stopped.astype(str),
         n_fev=n_steps + 1,
-        n_gev=n_steps + 1,
+        n_gev=n_steps + 1 if exact_needed else np.full(n, rec.rows),
     )
     traj = Trajectory(
         objective, opt, seed=seed, recorded_steps=rec.steps[:R], sampling=sampling, **result

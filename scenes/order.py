@@ -33,6 +33,11 @@ SECTIONS = {
     2: "Derivatives and gradients",
     3: "The learning rate: a Goldilocks problem",
     4: "Landscapes: local minima, saddles and plateaus",
+    5: "Beyond plain descent: SGD, Momentum, Adam",
+    6: "Neural networks: how AI actually learns",
+    7: "From scratch: linear regression on real weather data",
+    8: "Batch, stochastic and mini-batch",
+    9: "Limitations and what comes next",
 }
 
 ORDER: tuple[Entry, ...] = (

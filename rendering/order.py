@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
 import sys
 from pathlib import Path
@@ -20,16 +19,18 @@ def load_order(spec: str, root: Path) -> tuple[Any, ...]:
             path = Path(module_name)
             if not path.is_absolute() and not path.exists():
                 path = root / path
-            mod_spec = importlib.util.spec_from_file_location(f"_gde_order_{path.stem}", path)
-            if mod_spec is None or mod_spec.loader is None or not path.exists():
-                raise UsageError(f"--order: no such file: {path}")
-            module = importlib.util.module_from_spec(mod_spec)
-            sys.modules[mod_spec.name] = module  # dataclasses look their module up
-            mod_spec.loader.exec_module(module)
         else:
-            if str(root) not in sys.path:
-                sys.path.insert(0, str(root))
-            module = importlib.import_module(module_name)
+            # By file under root: a module of that name may already be imported from
+            # another project (render.py's own scenes package, when --root is another).
+            path = root.joinpath(*module_name.split(".")).with_suffix(".py")
+            if not path.is_file():
+                raise UsageError(f"cannot load the scene order {spec!r}: no {path}")
+        mod_spec = importlib.util.spec_from_file_location(f"_gde_order_{path.stem}", path)
+        if mod_spec is None or mod_spec.loader is None or not path.exists():
+            raise UsageError(f"--order: no such file: {path}")
+        module = importlib.util.module_from_spec(mod_spec)
+        sys.modules[mod_spec.name] = module  # dataclasses look their module up
+        mod_spec.loader.exec_module(module)
         order = tuple(getattr(module, attr))
     except UsageError:
         raise

@@ -29,6 +29,8 @@ REGISTRY: dict[str, Callable[[], Surface]] = {
     "plateau": analytic.plateau,
     "bowl": analytic.bowl,
     "narrow_bowl": analytic.narrow_bowl,
+    "two_valleys": analytic.two_valleys,
+    "bumpy_valley": analytic.bumpy_valley,
     "mse": mse,
 }
 

@@ -100,6 +100,43 @@ def plateau(width: float = 1.5) -> Surface:
     )
 
 
+def two_valleys(tilt: float = 0.5) -> Surface:
+    """A shallow valley beside a deeper one: ``(x^2 - 1)^2 + tilt x + 3 y^2 / 5``.
+
+    The tilt lowers the valley at negative x; a ridge near x = 0.13 separates
+    them, so plain gradient descent started on the right stays on the right.
+    """
+    t = sp.nsimplify(tilt)
+    return Surface(
+        name="two_valleys",
+        expr=(x**2 - 1) ** 2 + t * x + sp.Rational(3, 5) * y**2,
+        variables=XY,
+        domain=((-2.2, 2.2), (-2.2, 2.2)),
+        start=(1.6, 1.0),
+        critical_guesses=((-1.06, 0.0), (0.93, 0.0), (0.13, 0.0)),
+        description="a shallow valley (right) beside a deeper one (left)",
+    )
+
+
+def bumpy_valley(height: float = 0.6, at: float = 2.0, width: float = 0.35) -> Surface:
+    """A long narrow valley with a bump across its floor.
+
+    ``x^2 / 10 + 2 y^2 + height * exp(-(x - at)^2 / (2 width^2))``: curvatures
+    0.2 along the valley and 4 across it (condition number 20), and a bump
+    that leaves a small dip on its far side from the minimum at the origin.
+    """
+    h, a, w = sp.nsimplify(height), sp.nsimplify(at), sp.nsimplify(width)
+    return Surface(
+        name="bumpy_valley",
+        expr=x**2 / 10 + 2 * y**2 + h * sp.exp(-((x - a) ** 2) / (2 * w**2)),
+        variables=XY,
+        domain=((-3.5, 5.0), (-1.6, 1.6)),
+        start=(4.5, 1.2),
+        critical_guesses=((0.0, 0.0), (2.67, 0.0), (1.95, 0.0)),
+        description="narrow valley (condition number 20) with a bump across its floor",
+    )
+
+
 def quadratic(a: float = 1, b: float = 1, name: str | None = None) -> Surface:
     """The bowl ``(a x^2 + b y^2) / 2``: curvatures ``a`` and ``b``, condition number ``max/min``.
 

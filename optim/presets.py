@@ -1,0 +1,189 @@
+"""Tuned settings and runs of the film's section 5, in one place.
+
+The scenes, the tests and the figures all call these, so what the film shows
+is what the tests assert. Each preset is a frozen dataclass (change a field
+with :func:`dataclasses.replace`); each function runs it and returns arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from optim.schedules import cosine
+from optim.trajectory import Trajectory, run
+from surfaces import get
+
+
+@dataclass(frozen=True)
+class Escape:
+    """SGD's noise against a shallow valley: many seeded noisy runs beside plain GD.
+
+    The noisy runs anneal their learning rate (cosine, to zero), so each one
+    settles; the valley it ends in is where plain descent from its last
+    position converges.
+    """
+
+    surface: str = "two_valleys"
+    start: tuple[float, float] = (1.6, 1.0)
+    runs: int = 100
+    steps: int = 200
+    lr: float = 0.1
+    noise: float = 2.5
+    seed: int = 1
+    gd_lr: float = 0.05
+
+
+@dataclass(frozen=True)
+class EscapeResult:
+    gd: Trajectory
+    noisy: Trajectory
+    #: Per noisy run: whether it ended in the deeper valley.
+    deep: np.ndarray
+    #: The two minima: (deeper, shallower) as points.
+    deeper: np.ndarray
+    shallower: np.ndarray
+
+    @property
+    def escaped(self) -> int:
+        return int(self.deep.sum())
+
+    @property
+    def gd_deep(self) -> bool:
+        """Whether plain gradient descent ended in the deeper valley."""
+        return _nearest(self.gd.final[None], self.deeper, self.shallower)[0]
+
+
+def _nearest(points: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per point: nearer to ``a`` than to ``b``."""
+    return np.linalg.norm(points - a, axis=-1) < np.linalg.norm(points - b, axis=-1)
+
+
+def escape(preset: Escape = Escape()) -> EscapeResult:
+    """Plain GD and ``preset.runs`` noisy runs from the same start."""
+    s = get(preset.surface)
+    deeper, shallower = (np.array(m.point) for m in sorted(s.minima, key=lambda m: m.value))
+    gd = run(s, "gd", start=preset.start, lr=preset.gd_lr, steps=2000, tol=1e-6)
+    noisy = run(
+        s,
+        "sgd",
+        start=np.tile(preset.start, (preset.runs, 1)),
+        lr=cosine(preset.lr, preset.steps),
+        noise=preset.noise,
+        steps=preset.steps,
+        tol=0,
+        seed=preset.seed,
+    )
+    settled = run(s, "gd", start=noisy.final, lr=preset.gd_lr, steps=5000, tol=1e-8)
+    return EscapeResult(gd, noisy, _nearest(settled.final, deeper, shallower), deeper, shallower)
+
+
+@dataclass(frozen=True)
+class HeavyBall:
+    """Plain GD and Momentum down a narrow valley with a bump, at the same top speed.
+
+    Momentum's step on a steady slope grows to ``lr / (1 - momentum)`` times the
+    gradient, so it runs with ``lr * (1 - momentum)``: both then move equally
+    fast where the slope is steady, and differ only in how they remember it.
+    """
+
+    surface: str = "bumpy_valley"
+    start: tuple[float, float] = (4.5, 1.2)
+    lr: float = 0.4
+    momentum: float = 0.9
+    steps: int = 400
+    tol: float = 1e-4
+
+    @property
+    def momentum_lr(self) -> float:
+        return self.lr * (1 - self.momentum)
+
+
+def heavy_ball(preset: HeavyBall = HeavyBall()) -> tuple[Trajectory, Trajectory]:
+    """``(gd, momentum)`` from the same start."""
+    kw = dict(start=preset.start, steps=preset.steps, tol=preset.tol)
+    gd = run(preset.surface, "gd", lr=preset.lr, **kw)
+    ball = run(preset.surface, "momentum", lr=preset.momentum_lr, momentum=preset.momentum, **kw)
+    return gd, ball
+
+
+@dataclass(frozen=True)
+class AdamDemo:
+    """Adam on a bowl twenty times steeper across (y) than along (x)."""
+
+    surface: str = "narrow_bowl"
+    start: tuple[float, float] = (-2.5, 2.0)
+    lr: float = 0.1
+    steps: int = 60
+    betas: tuple[float, float] = (0.9, 0.999)
+
+
+def adam_demo(preset: AdamDemo = AdamDemo()) -> Trajectory:
+    """Adam's run with its moments ``m`` and ``v`` recorded at every step."""
+    return run(preset.surface, "adam", start=preset.start, lr=preset.lr, steps=preset.steps,
+               tol=0, betas=preset.betas)  # fmt: skip
+
+
+def bias_corrected(moment: np.ndarray, beta: float) -> np.ndarray:
+    """``moment_t / (1 - beta^t)`` for a moment recorded at steps 0..T (step 0 stays 0)."""
+    t = np.arange(len(moment), dtype=float).reshape(-1, *[1] * (moment.ndim - 1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(t > 0, moment / (1 - beta**t), 0.0)
+
+
+@dataclass(frozen=True)
+class Race:
+    """SGD, Momentum and Adam from one start; each learning rate tuned the same way.
+
+    Tuning: for every runner, the learning rate of ``grid`` with the lowest
+    final loss after ``steps`` steps (a diverged run counts as infinitely
+    bad). A runner finishes at the first step its loss is below ``finish``.
+    """
+
+    surface: str = "rosenbrock"
+    start: tuple[float, float] = (-1.5, 2.0)
+    runners: tuple[str, ...] = ("sgd", "momentum", "adam")
+    steps: int = 600
+    finish: float = 1e-2
+    grid: tuple[float, ...] = tuple(float(v) for v in np.logspace(-4, 0, 9))
+    seed: int = 0
+    fixed: dict = field(default_factory=lambda: {"sgd": {"noise": 1.0}})
+
+
+@dataclass(frozen=True)
+class Runner:
+    name: str
+    lr: float
+    trajectory: Trajectory
+    #: Final loss for every learning rate of the grid (inf: diverged).
+    tuning: np.ndarray
+    #: First step with loss below the finish line, or None.
+    finished_at: int | None
+
+
+def tune(preset: Race, name: str) -> tuple[float, np.ndarray]:
+    """The learning rate of ``preset.grid`` with the lowest final loss, and every final loss."""
+    finals = []
+    for lr in preset.grid:
+        t = run(preset.surface, name, start=preset.start, lr=lr, steps=preset.steps, tol=0,
+                seed=preset.seed, **preset.fixed.get(name, {}))  # fmt: skip
+        finals.append(np.inf if t.diverged else float(t.losses[-1]))
+    finals = np.array(finals)
+    return float(preset.grid[int(np.argmin(finals))]), finals
+
+
+def race(preset: Race = Race()) -> list[Runner]:
+    """Every runner at its tuned learning rate, in finishing order (non-finishers last,
+    by final loss)."""
+    runners = []
+    for name in preset.runners:
+        lr, finals = tune(preset, name)
+        t = run(preset.surface, name, start=preset.start, lr=lr, steps=preset.steps, tol=0,
+                seed=preset.seed, **preset.fixed.get(name, {}))  # fmt: skip
+        below = np.flatnonzero(t.losses < preset.finish)
+        runners.append(Runner(name, lr, t, finals, int(below[0]) if len(below) else None))
+    return sorted(
+        runners,
+        key=lambda r: (r.finished_at is None, r.finished_at or 0, r.trajectory.losses[-1]),
+    )

@@ -67,10 +67,20 @@ def verdict(value: float, limit: float) -> str:
     return "ok" if value <= limit else "over"
 
 
-def bench(python: str, quality: str, jobs: int, scene: str) -> None:
+def copy_project(dest: Path, head: bool) -> None:
+    """The working tree (or the last commit) into ``dest``, without builds and caches."""
+    if not head:
+        shutil.copytree(ROOT, dest, ignore=SKIP)
+        return
+    dest.mkdir()
+    archive = subprocess.run(["git", "archive", "HEAD"], cwd=ROOT, capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+
+
+def bench(python: str, quality: str, jobs: int, scene: str, head: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="gde-bench-") as tmp:
         project = Path(tmp) / "project"
-        shutil.copytree(ROOT, project, ignore=SKIP)
+        copy_project(project, head)
         out = Path(tmp) / "out"
         cold, report = render(python, project, out, quality, jobs)
         scenes = report["scenes"]
@@ -114,6 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--python", default=sys.executable, help="interpreter to render with (another Manim)"
     )
+    parser.add_argument(
+        "--head", action="store_true", help="render the last commit, not the working tree"
+    )
     args = parser.parse_args(argv)
     version = subprocess.run(
         [args.python, "-c", "import importlib.metadata as m; print(m.version('manim'))"],
@@ -123,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     voice = speech.detect(os.environ.get(speech.VOICE_VAR, ""))
     print(f"Manim {version}; voice: {voice.engine if voice else 'none'}")
     for quality in args.quality:
-        bench(args.python, quality, args.jobs, args.edit)
+        bench(args.python, quality, args.jobs, args.edit, args.head)
     return 0
 
 

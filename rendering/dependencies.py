@@ -318,7 +318,8 @@ def scene_statements(tree: ast.Module, cls: str) -> list[ast.stmt]:
         for s in tree.body
         if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))  # docstrings
     ]
-    binds = [_bound(s) if isinstance(s, _BINDING) else None for s in body]
+    # A statement that binds no name (``config.frame_rate = 30``) runs for every scene.
+    binds = [(_bound(s) or None) if isinstance(s, _BINDING) else None for s in body]
     keep = {
         i
         for i, s in enumerate(body)
@@ -347,7 +348,12 @@ def _bound(stmt: ast.stmt) -> set[str]:
     if isinstance(stmt, ast.Import | ast.ImportFrom):
         return {(a.asname or a.name).split(".")[0] for a in stmt.names}
     targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-    return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return {
+        n.id
+        for t in targets
+        for n in ast.walk(t)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    }
 
 
 def _used(stmt: ast.stmt) -> set[str]:

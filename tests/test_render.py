@@ -6,6 +6,7 @@ at -ql) from a copy of that project in a temporary folder, never the film's own 
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import importlib.util
 import io
@@ -32,7 +33,7 @@ from rendering.cache import scene_key  # noqa: E402
 from rendering.captions import join_captions  # noqa: E402
 from rendering.chapters import chapters_for, ffmetadata  # noqa: E402
 from rendering.checks import check_scene  # noqa: E402
-from rendering.dependencies import Project  # noqa: E402
+from rendering.dependencies import Project, scene_statements  # noqa: E402
 from rendering.files import TMP_MARK  # noqa: E402
 from rendering.media import ffprobe  # noqa: E402
 from rendering.order import load_order  # noqa: E402
@@ -628,3 +629,21 @@ def test_piper_model_errors_are_one_line(tmp_path, installed_model):
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1
     assert ("no model file" in proc.stderr) != installed_model
+
+
+def test_statements_a_scene_needs_from_its_file():
+    tree = ast.parse(
+        "import numpy as np\nfrom manim import *\nfrom optim import run\nconfig.frame_rate = 30\n"
+        "N = 3\ndef helper():\n    return np.ones(N)\n"
+        "class A(Scene):\n    def construct(self):\n        helper()\n"
+        "class B(Scene):\n    def construct(self):\n        run()\n"
+    )
+    kept = [ast.unparse(s).split("\n")[0] for s in scene_statements(tree, "A")]
+    assert kept == [
+        "import numpy as np",
+        "from manim import *",
+        "config.frame_rate = 30",
+        "N = 3",
+        "def helper():",
+        "class A(Scene):",
+    ]

@@ -134,12 +134,7 @@ class Project:
         base = self.root.joinpath(*name.split("."))
         for path in (base.with_suffix(".py"), base / "__init__.py"):
             if path.is_file():
-                raw = path.read_bytes()
-                try:
-                    tree = ast.parse(raw, filename=str(path))
-                except SyntaxError:
-                    tree = None
-                return Module(name, path, tree, raw)
+                return _read(name, path)
         return None
 
     def is_project(self, name: str) -> bool:
@@ -163,12 +158,7 @@ class Project:
         known = self._modules.get(name)
         if known is not None and known.path == path:
             return known
-        raw = path.read_bytes()
-        try:
-            tree = ast.parse(raw, filename=str(path))
-        except SyntaxError:
-            tree = None
-        module = Module(name, path, tree, raw)
+        module = _read(name, path)
         if known is None and self.is_project(name):
             self._modules[name] = module
         return module
@@ -304,6 +294,15 @@ class Project:
                 found.update(self.data_files(reached, [reached.tree]))
         found.update(self.data_files(module, nodes))
         return found
+
+
+def _read(name: str, path: Path) -> Module:
+    raw = path.read_bytes()
+    try:
+        tree = ast.parse(raw, filename=str(path))
+    except SyntaxError:  # hashed as bytes; the run reports the error when it renders
+        tree = None
+    return Module(name, path, tree, raw)
 
 
 def scene_statements(tree: ast.Module, cls: str) -> list[ast.stmt]:

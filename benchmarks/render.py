@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -40,16 +41,28 @@ EDIT_SLACK = 10.0
 SKIP = shutil.ignore_patterns(".venv", ".git", "build", "media", "__pycache__", "*.egg-info")
 
 
-def render(python: str, project: Path, out: Path, quality: str, jobs: int) -> tuple[float, dict]:
-    """Run render.py on the whole film; returns (wall-clock seconds, its report)."""
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process's finished children and theirs."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def render(
+    python: str, project: Path, out: Path, quality: str, jobs: int
+) -> tuple[float, float, dict]:
+    """Run render.py on the whole film; returns (wall-clock s, CPU s, its report).
+
+    The CPU time (render.py, its workers, Manim, ffmpeg) does not grow when other work
+    shares the machine; divided by the cores used it is the wall time of an idle machine.
+    """
     cmd = [python, str(project / "render.py"), "--all", "-q", quality, "--jobs", str(jobs),
            "--out", str(out), "--root", str(project)]  # fmt: skip
-    t0 = time.monotonic()
+    t0, c0 = time.monotonic(), cpu_seconds()
     proc = subprocess.run(cmd, cwd=project, capture_output=True, text=True)
-    wall = time.monotonic() - t0
+    wall, cpu = time.monotonic() - t0, cpu_seconds() - c0
     if proc.returncode != 0:
         sys.exit(f"render.py failed ({proc.returncode}):\n{proc.stdout[-3000:]}{proc.stderr}")
-    return wall, json.loads((out / "render-report.json").read_text())
+    return wall, cpu, json.loads((out / "render-report.json").read_text())
 
 
 def edit_scene(project: Path, scene: str) -> Path:
@@ -82,36 +95,42 @@ def bench(python: str, quality: str, jobs: int, scene: str, head: bool) -> None:
         project = Path(tmp) / "project"
         copy_project(project, head)
         out = Path(tmp) / "out"
-        cold, report = render(python, project, out, quality, jobs)
+        load = os.getloadavg()[0]
+        cold, cold_cpu, report = render(python, project, out, quality, jobs)
         scenes = report["scenes"]
         length = sum(s["length"] for s in scenes)
-        print(f"\n== {PRESETS[quality]}, --jobs {jobs}: the film is {clock(length, 1)} ==")
+        print(f"\n== {PRESETS[quality]}, --jobs {jobs}: the film is {clock(length, 1)} "
+              f"(load average {load:.1f} before, {os.getloadavg()[0]:.1f} after) ==")  # fmt: skip
         print(f"{'scene':<20}{'length':>9}{'render':>9}{'ratio':>8}")
         for s in scenes:
             ratio = s["render_time"] / s["length"]
             print(f"{s['scene']:<20}{s['length']:>8.1f}s{s['render_time']:>8.1f}s{ratio:>7.2f}x")
         busy = sum(s["render_time"] for s in scenes)
         print(f"{'(sum of scenes)':<20}{length:>8.1f}s{busy:>8.1f}s{busy / length:>7.2f}x")
-        line = f"cold: {cold:.1f} s for {length:.1f} s of film = {cold / length:.2f}x"
+        cores = min(jobs, os.cpu_count() or 1)
+        idle = cold_cpu / cores
+        line = (f"cold: {cold:.1f} s for {length:.1f} s of film = {cold / length:.2f}x; "
+                f"CPU {cold_cpu:.0f} s / {cores} cores = {idle:.1f} s = {idle / length:.2f}x")  # fmt: skip
         if quality in COLD_TARGET:
             target = COLD_TARGET[quality]
-            line += f" (target {target}x: {verdict(cold / length, target)})"
+            line += f" (target {target}x: {verdict(cold / length, target)} wall, "
+            line += f"{verdict(idle / length, target)} CPU)"
         print(line)
 
-        warm, report = render(python, project, out, quality, jobs)
+        warm, _, report = render(python, project, out, quality, jobs)
         assert all(s["status"] == "cached" for s in report["scenes"]), report
         print(f"warm, nothing changed: {warm:.1f} s (target {WARM_TARGET:g} s: "
               f"{verdict(warm, WARM_TARGET)})")  # fmt: skip
 
         own = next(s["render_time"] for s in scenes if s["scene"] == scene)
         edited = edit_scene(project, scene)
-        again, report = render(python, project, out, quality, jobs)
+        again, again_cpu, report = render(python, project, out, quality, jobs)
         rendered = [s["scene"] for s in report["scenes"] if s["status"] == "rendered"]
         now = next(s["render_time"] for s in report["scenes"] if s["scene"] == scene)
         limit = own + EDIT_SLACK
         print(f"after editing {scene} ({edited.relative_to(project)}): {again:.1f} s, "
               f"re-rendered {rendered}; the scene {now:.1f} s, the rest (plan, join) "
-              f"{again - now:.1f} s (target {own:.1f} + {EDIT_SLACK:g} s: "
+              f"{again - now:.1f} s, CPU {again_cpu:.0f} s (target {own:.1f} + {EDIT_SLACK:g} s: "
               f"{verdict(again, limit)})")  # fmt: skip
         assert (out / f"{NAME}.mp4").exists()
 

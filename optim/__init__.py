@@ -10,6 +10,7 @@ from optim.base import Optimizer, Schedule
 from optim.errors import InvalidParameterError, OptimError, UnknownOptimizerError
 from optim.objective import DataObjective, Objective
 from optim.rules import (
+    BIAS_CORRECTION,
     FORMULAS,
     OPTIMIZERS,
     STOP_FORMULA,
@@ -27,6 +28,7 @@ from optim.scipy_methods import METHODS, Method, lbfgs, nelder_mead
 from optim.trajectory import Trajectory, make, run
 
 __all__ = [
+    "BIAS_CORRECTION",
     "FORMULAS",
     "METHODS",
     "OPTIMIZERS",

@@ -372,5 +372,7 @@ FORMULAS = {
     "adam": r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t, \quad v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2, \quad x_{t+1} = x_t - \alpha\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}",
     "newton": r"x_{t+1} = x_t - \alpha\, H_f(x_t)^{-1}\, \nabla f(x_t)",
 }
+#: Adam's bias correction, the part of its rule the update above writes with hats.
+BIAS_CORRECTION = r"\hat m_t = \frac{m_t}{1 - \beta_1^t}, \quad \hat v_t = \frac{v_t}{1 - \beta_2^t}"
 #: The stopping rule of :func:`optim.run`.
 STOP_FORMULA = r"\|\nabla f(x_t)\| < \varepsilon \quad \text{or} \quad t = T"

@@ -1,0 +1,505 @@
+"""Section 5: beyond plain descent.
+
+``SGDEscape``: noisy gradients shake a share of 100 seeded runs out of a shallow valley.
+``HeavyBall``: Momentum's velocity rolls over the bump where plain descent stops.
+``AdamMoments``: Adam's two running averages, per coordinate, and its bias correction.
+``OptimizerRace``: SGD, Momentum and Adam, each tuned the same way, race on Rosenbrock.
+
+Every run comes from :mod:`optim.presets`, which the tests check.
+"""
+
+from manim import *
+
+from optim import BIAS_CORRECTION, FORMULAS, presets
+from scenes.common import style
+from scenes.common.charts import axes_points
+from scenes.common.labels import Readout, formula, label
+from scenes.common.landscape import ContourMap, Landscape
+from scenes.common.narration import NarratedScene
+from scenes.common.paths import PathTracer
+from scenes.common.three_d import StillCameraScene
+from surfaces import get
+
+
+class SGDEscape(StillCameraScene):
+    preset = presets.Escape()
+    phi, theta = 58, -90
+    zoom = 1.0
+
+    def construct(self):
+        result = presets.escape(self.preset)
+        s = get(self.preset.surface)
+        # Log heights tame the steep outer walls so the two valleys read at a glance.
+        land = Landscape(
+            s,
+            resolution=36,
+            heights="log",
+            log_scale=1.5,
+            opacity=1.0,
+            show_axes=False,
+            x_length=9.0,
+            y_length=6.0,
+            z_length=2.6,
+        )
+        land.shift(-land.mesh.get_center() + DOWN * 0.2)
+
+        def on_land(p):
+            return land.to_scene(p, lift=0.04)
+
+        gd = PathTracer(
+            result.gd.positions,
+            on_land,
+            color=style.OPTIMIZER_COLORS["gd"],
+            three_d=True,
+            radius=0.1,
+        )
+        noisy = result.noisy.positions  # (T + 1, runs, 2)
+        t = ValueTracker(0)
+        sgd_color = style.OPTIMIZER_COLORS["sgd"]
+        trails = VGroup(
+            *[
+                VMobject(stroke_color=sgd_color, stroke_width=1.2, stroke_opacity=0.35)
+                for _ in noisy[0]
+            ]
+        )
+        dots = VGroup(*[Dot(radius=0.05, color=sgd_color) for _ in noisy[0]])
+        scene_paths = on_land(noisy)  # (T + 1, runs, 3)
+
+        def follow(group):
+            k = t.get_value()
+            i = int(min(k, len(noisy) - 2))
+            a = min(k - i, 1.0)
+            head = scene_paths[i] + a * (scene_paths[i + 1] - scene_paths[i])
+            for j, (trail, dot) in enumerate(zip(trails, dots, strict=True)):
+                trail.set_points_as_corners(np.vstack([scene_paths[: i + 1, j], head[j][None]]))
+                dot.move_to(head[j])
+
+        shallow = label("shallow valley", size=22, color=style.INK)
+        deep = label("deeper valley", size=22, color=style.INK)
+        f_tex = formula(r"f(x, y) = " + s.latex, scale=0.6).to_corner(UL)
+
+        with self.narrate(
+            "Real training rarely sees the true gradient. Stochastic gradient descent "
+            "estimates it from a small sample of the data, so every step is a little noisy."
+        ) as beat:
+            self.reveal(land)
+            self.fixed(f_tex)
+            self.play(Write(f_tex), run_time=1.2)
+            front = s.domain[1][0]
+            for text, p in ((shallow, result.shallower), (deep, result.deeper)):
+                text.move_to(self.frame_point(land, (p[0], front), DOWN * 0.35))
+            shallow.align_to(deep, DOWN)
+            self.fixed(shallow)
+            self.play(FadeIn(shallow, shift=UP * 0.2), run_time=beat.until("noisy"))
+            self.fixed(deep)
+            self.play(FadeIn(deep, shift=UP * 0.2))
+
+        with self.narrate(
+            "Can noise help? Plain gradient descent, started here, rolls into the shallow "
+            "valley and stays there."
+        ) as beat:
+            self.add(gd)
+            self.play(FadeIn(gd.marker, scale=0.5), run_time=beat.until("started"))
+            self.play(Indicate(gd.marker, scale_factor=1.8), run_time=beat.until("rolls"))
+            self.play(
+                gd.walk(run_time=beat.remaining() * 0.85, rate_func=rate_functions.ease_out_sine)
+            )
+
+        n = self.preset.runs
+        with self.narrate(
+            f"Now {n} noisy runs from the same start. The jitter shakes some of them "
+            "over the ridge, and as the steps shrink, each one settles."
+        ) as beat:
+            follow(trails)
+            self.add(trails, dots)
+            self.play(FadeIn(dots), run_time=0.6)
+            trails.add_updater(follow)
+            self.play(
+                t.animate.set_value(len(noisy) - 1),
+                run_time=beat.remaining() * 0.95,
+                rate_func=linear,
+            )
+            trails.clear_updaters()
+
+        escaped = result.escaped
+        counted = ValueTracker(0)
+        verdict = label(
+            f"{escaped} of {n} noisy runs reached the deeper valley", size=26, color=style.GOOD
+        ).to_edge(DOWN, buff=0.4)
+        counter = Readout(
+            "in the deeper valley:", counted.get_value, integer=True, size=26, color=style.GOOD
+        ).move_to(verdict)
+        gd_note = label("plain descent: 0 of 1", size=22, color=style.OPTIMIZER_COLORS["gd"])
+        gd_note.next_to(verdict, UP, buff=0.15)
+        # Runs are judged left to right, so the count climbs as the eye sweeps the valleys.
+        order = np.argsort(result.noisy.final[:, 0])
+        deep_so_far = np.cumsum(result.deep[order])
+        with self.narrate(
+            f"{escaped} of the {n} noisy runs ended in the deeper valley. Plain descent never "
+            "will. The noise is not only a cost: it helps to escape small, shallow minima."
+        ) as beat:
+            self.fixed(counter)
+            self.play(FadeIn(counter), run_time=0.4)
+            judge = [
+                AnimationGroup(
+                    dots[j].animate.set_color(style.GOOD if result.deep[j] else style.MUTED),
+                    trails[j].animate.set_stroke(
+                        color=style.GOOD if result.deep[j] else style.MUTED,
+                        opacity=0.45 if result.deep[j] else 0.12,
+                    ),
+                )
+                for j in order
+            ]
+            judge_time = ValueTracker(0)
+            counter.add_updater(
+                lambda m: counted.set_value(
+                    deep_so_far[min(int(judge_time.get_value() * n), n - 1)]
+                )
+            )
+            self.play(
+                LaggedStart(*judge, lag_ratio=0.04),
+                judge_time.animate.set_value(1.0),
+                run_time=beat.until("plain descent") - 0.3,
+                rate_func=linear,
+            )
+            counter.clear_updaters()
+            counted.set_value(escaped)
+            self.fixed(verdict, gd_note)
+            self.play(
+                ReplacementTransform(counter, verdict),
+                FadeIn(gd_note, shift=UP * 0.2),
+                Indicate(gd.marker, scale_factor=1.6),
+            )
+            escapes = [tr for tr, d in zip(trails, result.deep, strict=True) if d]
+            self.play(
+                *[tr.animate.set_stroke(width=2.2, opacity=0.8) for tr in escapes],
+                run_time=beat.remaining() * 0.8,
+                rate_func=there_and_back_with_pause,
+            )
+        self.fade_to_black()
+
+    def frame_point(self, land: Landscape, p, offset) -> np.ndarray:
+        """Where the surface point ``p`` appears on screen (for a label fixed in the frame)."""
+        point = land.to_scene(np.asarray(p, dtype=float))
+        return self.renderer.camera.project_point(point) + offset
+
+
+class HeavyBall(StillCameraScene):
+    preset = presets.HeavyBall()
+    phi, theta = 44, -90
+    zoom = 1.0
+    arrow_scale = 0.35  # velocity to surface units on screen (its true step is a tenth)
+
+    def construct(self):
+        p = self.preset
+        gd_traj, ball_traj = presets.heavy_ball(p)
+        s = get(p.surface)
+        land = Landscape(
+            s,
+            resolution=44,
+            heights="log",
+            log_scale=1.0,
+            opacity=1.0,
+            show_axes=False,
+            x_length=11.5,
+            y_length=5.6,
+            z_length=1.6,
+        )
+        land.shift(-land.mesh.get_center() + DOWN * 0.45)
+
+        def on_land(q):
+            return land.to_scene(q, lift=0.05)
+
+        gd = PathTracer(
+            gd_traj.positions, on_land, color=style.OPTIMIZER_COLORS["gd"], three_d=True, radius=0.1
+        )
+        velocity = ball_traj.states["velocity"]
+        ball = PathTracer(
+            ball_traj.positions,
+            on_land,
+            color=style.OPTIMIZER_COLORS["momentum"],
+            three_d=True,
+            radius=0.13,
+            # The arrow shows where the velocity carries the ball: minus v.
+            vectors=-velocity * self.arrow_scale,
+            vector_color=style.OPTIMIZER_COLORS["momentum"],
+        )
+        rule = formula(FORMULAS["momentum"], scale=0.7).to_corner(UR, buff=0.35)
+        names = VGroup(
+            label("gradient descent", size=22, color=style.OPTIMIZER_COLORS["gd"]),
+            label("momentum", size=22, color=style.OPTIMIZER_COLORS["momentum"]),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+        names.to_corner(UL, buff=0.35)
+        settings = label(
+            f"same start; gradient descent α = {p.lr:g}, momentum α = {p.momentum_lr:g}, "
+            f"β = {p.momentum:g} (same top speed α / (1 − β))",
+            size=18,
+            color=style.MUTED,
+        ).to_edge(DOWN, buff=0.3)
+        k = ball.step
+        speed = Readout(
+            "|v|",
+            lambda: float(np.linalg.norm(velocity[min(int(k.get_value()), len(velocity) - 1)])),
+            decimals=2,
+            size=22,
+            color=style.OPTIMIZER_COLORS["momentum"],
+        )
+        speed.next_to(rule, DOWN, buff=0.2).align_to(rule, RIGHT)
+
+        with self.narrate(
+            "Momentum. Picture a long, narrow valley with a small bump across its floor."
+        ):
+            self.reveal(land)
+            self.fixed(names[0])
+            self.play(FadeIn(names[0]), run_time=0.6)
+
+        with self.narrate(
+            "Plain gradient descent zig-zags from wall to wall, and the bump stops it in a small dip."
+        ) as beat:
+            self.add(gd)
+            self.play(gd.walk(to=6, run_time=beat.until("bump"), rate_func=linear))
+            self.play(
+                gd.walk(run_time=beat.remaining() * 0.85, rate_func=rate_functions.ease_out_sine)
+            )
+
+        with self.narrate(
+            "Momentum keeps a velocity: the new gradient, plus beta times the old velocity. "
+            "Then it steps along that velocity."
+        ) as beat:
+            self.fixed(rule)
+            self.play(Write(rule), run_time=beat.until("then"))
+            self.add(ball)
+            self.fixed(names[1], settings)
+            self.play(FadeIn(names[1]), FadeIn(settings), FadeIn(ball.marker, scale=0.5))
+
+        stopped = gd_traj.n_steps
+        with self.narrate(
+            "Across the valley the pushes flip and cancel; along it they add up. The ball "
+            "gathers speed, rolls over the bump, swings past the bottom and settles."
+        ) as beat:
+            self.fixed(speed)
+            self.play(FadeIn(speed), run_time=0.4)
+            over = int(np.argmax(ball_traj.positions[:, 0] < s.saddles[0].point[0]))
+            self.play(ball.walk(to=over, run_time=beat.until("rolls"), rate_func=linear))
+            self.play(
+                ball.walk(run_time=beat.remaining() * 0.95, rate_func=rate_functions.ease_out_sine)
+            )
+
+        verdict = VGroup(
+            label(
+                f"gradient descent: stuck in the dip after {stopped} steps",
+                size=22,
+                color=style.OPTIMIZER_COLORS["gd"],
+            ),
+            label(
+                f"momentum: at the bottom after {ball_traj.n_steps} steps",
+                size=22,
+                color=style.OPTIMIZER_COLORS["momentum"],
+            ),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+        verdict.next_to(settings, UP, buff=0.25)
+        with self.narrate(
+            f"Plain descent gave up after {stopped} steps. The heavy ball reached the bottom "
+            f"in {ball_traj.n_steps}."
+        ) as beat:
+            self.fixed(verdict)
+            self.play(FadeIn(verdict[0], shift=UP * 0.2), Indicate(gd.marker, scale_factor=1.5))
+            self.wait_until(beat, "heavy ball")
+            self.play(FadeIn(verdict[1], shift=UP * 0.2), Indicate(ball.marker, scale_factor=1.5))
+        self.fade_to_black()
+
+
+class CoordinateBars(VGroup):
+    """One row per quantity, one signed bar per coordinate, redrawn from ``(T + 1, 2)`` arrays.
+
+    Each row has its own scale (its largest magnitude over the run), so a row
+    compares the two coordinates with each other, as the narration does.
+    """
+
+    def __init__(self, rows, step, bar_width: float = 1.3, height: float = 0.28, **kwargs):
+        super().__init__(**kwargs)
+        self.step, self.bar_width = step, bar_width
+        self.lines = VGroup()
+        self.cells = []
+        for name, values, color in rows:
+            scale = float(np.max(np.abs(values))) or 1.0
+            cells = VGroup()
+            for c in range(2):
+                # An invisible box as wide as both directions keeps the columns apart.
+                box = Rectangle(width=2 * bar_width, height=height, stroke_opacity=0)
+                axis = Line(
+                    UP * height * 0.8, DOWN * height * 0.8, color=style.MUTED, stroke_width=1.5
+                )
+                bar = Rectangle(width=0.01, height=height, fill_color=color, fill_opacity=0.9,
+                                stroke_width=0)  # fmt: skip
+                num = DecimalNumber(0, num_decimal_places=2, font_size=22, color=color)
+                cell = VGroup(box, axis, bar, num)
+                cell.values, cell.scaled = values[:, c], values[:, c] / scale
+                cells.add(cell)
+            cells.arrange(RIGHT, buff=0.35)
+            tex = MathTex(name, color=color).scale(0.7)
+            self.lines.add(VGroup(tex, cells).arrange(RIGHT, buff=0.35))
+            self.cells += list(cells)
+        self.lines.arrange(DOWN, aligned_edge=RIGHT, buff=0.42)
+        first = self.lines[0][1]
+        self.head = VGroup(
+            MathTex("x", color=style.MUTED).scale(0.7).next_to(first[0], UP, buff=0.12),
+            MathTex("y", color=style.MUTED).scale(0.7).next_to(first[1], UP, buff=0.12),
+        )
+        self.add(self.head, self.lines)
+        self.shown = -1
+        self.redraw(self)
+        self.add_updater(self.redraw)
+
+    def index(self) -> int:
+        """The step shown: the update the marker is taking (1 once it leaves the start)."""
+        return int(max(1, np.ceil(self.step.get_value() - 1e-9)))
+
+    def redraw(self, _mob) -> None:
+        k = self.index()
+        if k == self.shown:  # values change once per step; rebuilding numbers is costly
+            return
+        self.shown = k
+        for cell in self.cells:
+            _box, axis, bar, num = cell
+            i = min(k, len(cell.scaled) - 1)
+            w = float(cell.scaled[i]) * self.bar_width
+            bar.stretch_to_fit_width(max(abs(w), 0.01))
+            bar.move_to(axis.get_center() + RIGHT * w / 2)
+            num.set_value(float(cell.values[i]))
+            num.next_to(axis, DOWN, buff=0.06)
+
+
+class AdamMoments(NarratedScene, Scene):
+    preset = presets.AdamDemo()
+
+    def construct(self):
+        p = self.preset
+        traj = presets.adam_demo(p)
+        s = get(p.surface)
+        beta1, beta2 = p.betas
+        m_hat = presets.bias_corrected(traj.states["m"], beta1)
+        v_hat = presets.bias_corrected(traj.states["v"], beta2)
+        steps = np.vstack([np.zeros((1, 2)), np.diff(traj.positions, axis=0)])
+        grads = np.vstack([traj.grads[:1], traj.grads[:-1]])  # the gradient each update used
+        ratio = abs(traj.grads[0, 1] / traj.grads[0, 0])
+
+        cmap = ContourMap(s, levels=14, heights="log", log_scale=2.0, x_length=4.8, y_length=4.8,
+                          axis_labels=("x", "y"))  # fmt: skip
+        cmap.to_corner(DL, buff=0.5)
+        adam_color = style.OPTIMIZER_COLORS["adam"]
+        tracer = PathTracer(traj.positions, cmap.to_scene, color=adam_color, footprints=True,
+                            radius=0.07)  # fmt: skip
+        rules = VGroup(*[formula(part, scale=0.6) for part in FORMULAS["adam"].split(r", \quad")])
+        rules.arrange(RIGHT, buff=0.5).to_edge(UP, buff=0.25)
+        bars = CoordinateBars(
+            [
+                (r"g", grads, style.GRADIENT),
+                (r"\hat m", m_hat, adam_color),
+                (r"\sqrt{\hat v}", np.sqrt(v_hat), style.ACCENT),
+                (r"\text{step}", steps, style.DESCENT),
+            ],
+            tracer.step,
+        )
+        bars.to_edge(RIGHT, buff=0.4).align_to(cmap, UP).shift(UP * 0.3)
+        name = label("Adam: adaptive moment estimation", size=26, color=adam_color)
+        name.next_to(rules, DOWN, buff=0.25)
+
+        with self.narrate(
+            "Adam, short for adaptive moment estimation, keeps two running averages for "
+            "every coordinate."
+        ) as beat:
+            self.play(Create(cmap.lines, lag_ratio=0.02), FadeIn(cmap[1:]), FadeIn(name),
+                      run_time=1.6)  # fmt: skip
+            self.add(tracer)
+            self.play(Write(rules[:2]), run_time=beat.remaining() * 0.8)
+
+        with self.narrate(
+            "m averages the gradient: the direction to go. v averages its square: how large "
+            "the gradients usually are."
+        ) as beat:
+            self.play(FadeIn(bars.head), FadeIn(bars.lines[0]), run_time=0.6)
+            self.add(bars)  # its updater redraws every row from now on
+            self.play(FadeIn(bars.lines[1], shift=RIGHT * 0.2), run_time=beat.until("v averages"))
+            self.play(FadeIn(bars.lines[2], shift=RIGHT * 0.2), run_time=0.8)
+            self.play(tracer.walk(to=1, run_time=beat.remaining() * 0.8))
+
+        with self.narrate(
+            "Its step divides one by the square root of the other, coordinate by coordinate. "
+            f"Across this valley the slope is {ratio:.0f} times steeper than along it, yet both "
+            "coordinates take steps of the same size."
+        ) as beat:
+            self.play(Write(rules[2]), FadeIn(bars.lines[3], shift=RIGHT * 0.2),
+                      run_time=beat.until("across"))  # fmt: skip
+            self.play(tracer.walk(to=5, run_time=beat.until("yet"), rate_func=linear))
+            self.play(
+                Indicate(bars.lines[3], color=style.DESCENT, scale_factor=1.05),
+                tracer.walk(to=8, rate_func=linear),
+                run_time=beat.remaining() * 0.8,
+            )
+
+        chart = self.bias_chart(traj.states["m"][:, 1], m_hat[:, 1], grads[:, 1])
+        chart.next_to(bars, DOWN, buff=0.35).align_to(bars, RIGHT)
+        correction = formula(BIAS_CORRECTION, scale=0.6).move_to(name)
+        with self.narrate(
+            "Both averages start at zero, so at first they are too small. Dividing by one minus "
+            "beta to the t corrects them, and the very first step already has its full size."
+        ) as beat:
+            self.play(FadeIn(chart[0]), FadeIn(chart[-1]), run_time=0.6)
+            self.play(Create(chart[1]), Create(chart[2]), run_time=beat.until("dividing"))
+            self.play(FadeOut(name), Write(correction), Create(chart[3]),
+                      run_time=beat.remaining() * 0.7)  # fmt: skip
+
+        uses = label(
+            "torch.optim.Adam  ·  tf.keras.optimizers.Adam  ·  optax.adam",
+            size=22,
+            color=adam_color,
+        ).move_to(correction)
+        with self.narrate(
+            "This is why Adam is the optimizer most people reach for first, in PyTorch, "
+            "TensorFlow and JAX."
+        ) as beat:
+            self.play(
+                tracer.walk(
+                    run_time=beat.remaining() * 0.9, rate_func=rate_functions.ease_in_out_sine
+                ),
+                Succession(
+                    Wait(max(0.1, beat.until("pytorch") - 0.8)),
+                    FadeOut(correction, shift=UP * 0.2, run_time=0.4),
+                    FadeIn(uses, shift=UP * 0.2, run_time=0.8),
+                ),
+            )
+        bars.clear_updaters()
+        self.play(FadeOut(Group(*self.mobjects)), run_time=0.6)
+
+    def bias_chart(self, raw: np.ndarray, corrected: np.ndarray, grad: np.ndarray, n: int = 20):
+        """The y coordinate's gradient, its raw average m and the corrected one, first ``n`` steps."""
+        shown = np.concatenate([grad[1 : n + 1], raw[1 : n + 1], corrected[1 : n + 1]])
+        lo, hi = min(0.0, float(shown.min())), float(shown.max()) * 1.1
+        axes = Axes(
+            x_range=[0, n, 5],
+            y_range=[lo, hi, (hi - lo) / 2],
+            x_length=4.6,
+            y_length=1.3,
+            axis_config={"color": style.MUTED, "include_tip": False, "include_ticks": False},
+        )
+        t = np.arange(1, n + 1)
+
+        def series(values, color, width=3):
+            pts = axes_points(axes, t, values[1 : n + 1])
+            return VMobject(stroke_color=color, stroke_width=width).set_points_as_corners(pts)
+
+        legend = VGroup(
+            label("gradient (y)", size=18, color=style.GRADIENT),
+            label("m, raw", size=18, color=style.MUTED),
+            MathTex(r"\hat m", color=style.OPTIMIZER_COLORS["adam"]).scale(0.6),
+            label(f"first {n} steps", size=18, color=style.MUTED),
+        ).arrange(RIGHT, buff=0.35)
+        legend.next_to(axes, UP, buff=0.1).align_to(axes, LEFT)
+        return VGroup(
+            axes,
+            series(grad, style.GRADIENT, 2),
+            series(raw, style.MUTED),
+            series(corrected, style.OPTIMIZER_COLORS["adam"]),
+            legend,
+        )

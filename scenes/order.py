@@ -51,4 +51,6 @@ ORDER: tuple[Entry, ...] = (
     Entry("landscapes.py", "SaddleCrawl", 4),
     Entry("landscapes.py", "PlateauStall", 4),
     Entry("landscapes.py", "RosenbrockZigzag", 4),
+    Entry("regression.py", "WeatherLine", 7),
+    Entry("regression.py", "WeatherBowl", 7),
 )

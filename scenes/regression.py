@@ -1,0 +1,439 @@
+"""Section 7: linear regression from scratch on real weather data.
+
+``WeatherLine``: the data (today's high against tomorrow's, all 1,460 days),
+the model ``y_hat = w x + b``, the mean squared error and its two partial
+derivatives (SymPy, from the per-example loss the code uses), and the loss
+as a function of ``w`` alone, a parabola with a sliding tangent.
+
+``WeatherBowl``: the MSE bowl over ``(w, b)`` in 3D with gradient descent on
+it while the fitted line moves in sync; the raw bowl is a trench where descent
+crawls, the standardised one is round and descent lands on the least-squares
+line; and a learning rate past the stability limit diverges.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+from manim import *
+
+from optim import run
+from scenes.common import style
+from scenes.common.charts import axes_points
+from scenes.common.labels import Readout, formula, label
+from scenes.common.landscape import Landscape
+from scenes.common.narration import NarratedScene
+from scenes.common.paths import PathTracer
+from scenes.common.three_d import StillCameraScene
+from scenes.common.weather import WeatherPlot, condition_number, standardized
+from surfaces import get
+from surfaces.data import SAMPLE_LOSS, b, w
+
+#: The poor first guess both scenes start from, in degrees: y = -0.2 x + 11.5.
+START = (-0.2, 11.5)
+
+
+def gradient_latex(variable: sp.Symbol, n: int) -> str:
+    """``dL/dv`` as SymPy derives it from the per-example loss the code differentiates."""
+    term = sp.latex(sp.factor(sp.diff(SAMPLE_LOSS, variable)))
+    return (
+        rf"\frac{{\partial L}}{{\partial {variable}}} = \frac{{1}}{{{n}}}"
+        rf"\sum_{{i=1}}^{{{n}}} {term}"
+    )
+
+
+class WeatherLine(NarratedScene, Scene):
+    """The data, the line, the loss, its derivatives, and the parabola in ``w``."""
+
+    surface = "mse"
+    start = START
+    n_residuals = 60
+    seed = 7
+    w_span = (-0.5, 1.7)
+
+    def construct(self):
+        s = get(self.surface)
+        data = s.dataset
+        n = len(data)
+        w0, b0 = self.start
+
+        plot = WeatherPlot(x_length=6.0, y_length=6.0).to_edge(LEFT, buff=0.8).shift(DOWN * 0.3)
+        source = label("Seattle, 2012–2015 · NOAA daily records", size=20, color=style.MUTED)
+        source.next_to(plot.axes, UP, buff=0.25).align_to(plot.axes, LEFT)
+        shown = ValueTracker(0)
+
+        def days() -> VGroup:
+            return VGroup(*plot.dots[: int(shown.get_value())])
+
+        # The line's w moves with a tracker (b stays at the guess): the tangent
+        # on the parabola and the line on the scatter read the same tracker.
+        w_now = ValueTracker(w0)
+        fit = always_redraw(lambda: plot.line(w_now.get_value(), b0))
+
+        col = 3.6  # centre of the right-hand column
+        model = formula(r"\hat y = w\,x + b", scale=0.95).move_to([col, 3.2, 0])
+        loss_tex = formula(r"L(w, b) = " + s.latex, scale=0.62).move_to([col, 2.25, 0])
+        dw_tex = formula(gradient_latex(w, n), scale=0.58, color=style.GRADIENT)
+        db_tex = formula(gradient_latex(b, n), scale=0.58, color=style.GRADIENT)
+        VGroup(dw_tex, db_tex).arrange(DOWN, buff=0.22).move_to([col, 0.95, 0])
+        loss_now = Readout(
+            "L =", lambda: float(s(np.array([w_now.get_value(), b0]))), decimals=2, size=22
+        )
+        # The plot's top-left corner holds no days: room for the readout.
+        loss_now.move_to(plot.axes.c2p(0, 36), aligned_edge=LEFT)
+
+        rng = np.random.default_rng(self.seed)
+        picked = rng.choice(n, self.n_residuals, replace=False)
+        residuals = VGroup(
+            *[
+                Line(
+                    axes_points(plot.axes, data.x[i], data.y[i]),
+                    axes_points(plot.axes, data.x[i], w0 * data.x[i] + b0),
+                    color=style.GRADIENT,
+                    stroke_width=1.6,
+                    stroke_opacity=0.8,
+                )
+                for i in picked
+            ]
+        )
+
+        with self.narrate(
+            "Now real data: 1,460 days of Seattle weather. "
+            "Today's high temperature, against tomorrow's."
+        ) as beat:
+            self.play(Create(plot.axes), FadeIn(plot.x_label, plot.y_label, source), run_time=1.2)
+            self.add(always_redraw(days))
+            self.play(
+                shown.animate.set_value(n), run_time=beat.remaining() * 0.95, rate_func=linear
+            )
+        # The drawn-in dots become the plot itself from here on.
+        self.clear()
+        self.add(plot, source)
+
+        with self.narrate(
+            "The cloud hugs a straight line. So predict tomorrow with one: "
+            "y hat equals w x, plus b."
+        ) as beat:
+            self.play(Indicate(plot.dots, color=None, scale_factor=1.02), run_time=beat.until("so"))
+            self.play(Write(model), run_time=beat.until("y"))
+            self.play(Create(fit), run_time=1.2)
+
+        with self.narrate(
+            "Start from a poor guess. Each day's error is the gap from line to dot."
+        ) as beat:
+            self.play(Indicate(fit, color=style.ACCENT), run_time=beat.until("each"))
+            self.play(Create(residuals, lag_ratio=0.05), run_time=beat.remaining() * 0.9)
+
+        with self.narrate(
+            "Square the errors and average them: the mean squared error, our loss."
+        ) as beat:
+            self.play(Write(loss_tex), run_time=beat.until("mean"))
+            self.play(FadeIn(loss_now, shift=UP * 0.1), Indicate(loss_tex, color=None))
+
+        with self.narrate(
+            "SymPy differentiates that same expression: the slope of the loss along w, and along b."
+        ) as beat:
+            self.play(FadeOut(residuals), run_time=beat.until("the"))
+            self.play(Write(dw_tex), run_time=beat.until("b", occurrence=1) * 0.9)
+            self.play(Write(db_tex), run_time=beat.remaining() * 0.8)
+
+        # The parabola: L(w, b0) over a span of w, with the tangent at the tracker.
+        ws = np.linspace(*self.w_span, 200)
+        slice_loss = s(np.stack([ws, np.full_like(ws, b0)], axis=-1))
+        top = float(slice_loss.max())
+        chart = Axes(
+            x_range=[self.w_span[0], self.w_span[1], 0.5],
+            y_range=[0, top * 1.05, top / 2],
+            x_length=4.6,
+            y_length=2.3,
+            tips=False,
+            axis_config={"color": style.MUTED, "include_ticks": False},
+        ).move_to([col, -2.2, 0])
+        parabola = VMobject(stroke_color=style.INK, stroke_width=3).set_points_smoothly(
+            axes_points(chart, ws, slice_loss)
+        )
+        chart_title = formula(rf"L(w,\ b = {b0:g})", scale=0.55, color=style.MUTED)
+        chart_title.next_to(chart, UP, buff=0.08).align_to(chart, LEFT)
+        w_axis = formula("w", scale=0.6, color=style.MUTED).next_to(chart.x_axis, RIGHT, buff=0.1)
+
+        def here() -> np.ndarray:
+            return np.array([w_now.get_value(), b0])
+
+        def tangent() -> VGroup:
+            p = here()
+            slope = float(s.grad(p)[0])
+            a = axes_points(chart, p[0], float(s(p)))
+            # A fixed on-screen length, along the tangent's direction on the chart.
+            d = axes_points(chart, p[0] + 1e-3, float(s(p)) + 1e-3 * slope) - a
+            d = d / np.linalg.norm(d) * 0.7
+            return VGroup(
+                Line(a - d, a + d, color=style.GRADIENT, stroke_width=4),
+                Dot(a, radius=0.07, color=style.ACCENT),
+            )
+
+        slope_now = Readout(
+            "∂L/∂w =", lambda: float(s.grad(here())[0]), decimals=1, size=20, color=style.GRADIENT
+        )
+        slope_now.next_to(chart, UP, buff=0.08).align_to(chart, RIGHT)
+        # Where the tangent comes to rest: the lowest point of the drawn slice.
+        w_rest = float(ws[np.argmin(slice_loss)])
+        rule = formula(
+            r"w \leftarrow w - \alpha\,\frac{\partial L}{\partial w}",
+            scale=0.62,
+            color=style.DESCENT,
+        )
+        rule.move_to([col, 0.95, 0])
+
+        with self.narrate(
+            "Hold b fixed, and the loss in w alone is a parabola, with that first slope."
+        ) as beat:
+            self.play(
+                FadeOut(db_tex),
+                dw_tex.animate.move_to([col, 1.3, 0]),
+                Create(chart),
+                Write(w_axis),
+                FadeIn(chart_title),
+                run_time=1.0,
+            )
+            self.play(Create(parabola), run_time=beat.until("with"))
+            tan = always_redraw(tangent)
+            self.play(FadeIn(tan), FadeIn(slope_now), run_time=1.0)
+
+        with self.narrate(
+            "Step against the slope. As w slides downhill, the slope flattens, "
+            "and the line swings up to fit the cloud."
+        ) as beat:
+            self.play(
+                dw_tex.animate.scale(0.8).move_to([col, 1.55, 0]),
+                FadeIn(rule.move_to([col, 0.75, 0]), shift=DOWN * 0.1),
+                run_time=beat.until("as"),
+            )
+            self.play(
+                w_now.animate.set_value(w_rest),
+                run_time=beat.remaining() * 0.92,
+                rate_func=rate_functions.ease_out_cubic,
+            )
+        self.play(FadeOut(Group(*self.mobjects)), run_time=0.6)
+
+
+class WeatherBowl(StillCameraScene):
+    """The MSE bowl in 3D: a crawl on the raw trench, a straight run on the round bowl,
+    the least-squares line reached, and a learning rate that diverges."""
+
+    surface = "mse"
+    start = START
+    raw_lr = 0.0025  # 80% of the raw bowl's limit 2 / L (L: its largest curvature)
+    raw_steps = 300
+    raw_domain = ((-0.5, 1.5), (-5.0, 20.0))
+    lr = 0.1
+    steps = 120
+    large_lr = 1.05  # the standardised bowl's limit is 2 / 2 = 1
+    large_steps = 120
+    bound = 1e3
+    # Half-width of the standardised view around the minimum, in both w' and b',
+    # so the bowl is drawn at its true (round) proportions.
+    half_width = 14.0
+
+    def pin(self, *mobjects) -> None:
+        """Fix static overlays to the frame without adding them (their animation does),
+        and without the per-frame updater of :meth:`fixed`, so Cairo draws them once."""
+        self.renderer.camera.add_fixed_in_frame_mobjects(*mobjects)
+
+    def construct(self):
+        raw = get(self.surface)
+        st = standardized()
+        ls_w, ls_b = raw.dataset.least_squares()
+        kappa = condition_number(raw)
+        raw_run = run(raw, "gd", start=self.start, lr=self.raw_lr, steps=self.raw_steps, tol=0)
+        s_start = st.to_standard(np.array(self.start))
+        std_run = run(st.surface, "gd", start=s_start, lr=self.lr, steps=self.steps, tol=0)
+        big_run = run(
+            st.surface,
+            "gd",
+            start=s_start,
+            lr=self.large_lr,
+            steps=self.large_steps,
+            tol=0,
+            bound=self.bound,
+        )
+        gd_w, gd_b = st.to_raw(std_run.final)
+
+        # --- the raw trench ---------------------------------------------------------
+        land = Landscape(
+            raw,
+            resolution=30,
+            domain=self.raw_domain,
+            # Log heights: the trench floor is shallow next to its walls, and
+            # would be invisible at a linear scale.
+            heights="log",
+            log_scale=20.0,
+            z_range=(0.0, 1000.0),
+            x_length=6.4,
+            y_length=6.4,
+            z_length=3.0,
+            show_axes=False,
+        )
+        land.shift(-land.mesh.get_center() + LEFT * 2.6 + DOWN * 0.4)
+        tracer = PathTracer(
+            raw_run.positions, lambda p: land.to_scene(p, lift=0.06), three_d=True, radius=0.09
+        )
+
+        inset = WeatherPlot(x_length=3.3, y_length=2.9, dot_radius=0.016, font_size=14)
+        inset.to_corner(UR, buff=0.35)
+        # The line on the scatter reads the current climber: ``line_at`` is swapped
+        # when the scene moves to the standardised bowl.
+        self.line_at = lambda: tracer.current()
+        self.step_at = lambda: tracer.step.get_value()
+        fit = always_redraw(lambda: inset.line(*self.line_at(), stroke_width=3))
+        step_now = Readout("step", lambda: self.step_at(), integer=True, size=20, color=style.MUTED)
+        w_now = Readout("w =", lambda: float(self.line_at()[0]), decimals=4, size=20)
+        b_now = Readout("b =", lambda: float(self.line_at()[1]), decimals=4, size=20)
+        l_now = Readout("L =", lambda: float(raw(np.array(self.line_at()))), decimals=2, size=20)
+        reads = VGroup(step_now, w_now, b_now, l_now).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+        reads.next_to(inset, DOWN, buff=0.35).align_to(inset.axes, LEFT)
+
+        with self.narrate(
+            "Over w and b together, the loss is a bowl. Gradient descent walks down it, "
+            "and the line follows."
+        ) as beat:
+            # Static parts first and without updaters, so Cairo draws them once:
+            # whatever follows the first moving mobject is redrawn every frame.
+            self.pin(inset)
+            self.reveal(land, inset, tracer)
+            self.fixed(fit, reads)
+            self.play(FadeIn(fit), FadeIn(reads), run_time=0.8)
+            self.play(tracer.walk(to=40, run_time=beat.remaining() * 0.95, rate_func=smooth))
+
+        verdict = label(
+            f"after {self.raw_steps} steps: L = {raw_run.losses[-1]:.1f}, "
+            f"best possible {raw.minima[0].value:.2f}",
+            size=20,
+            color=style.BAD,
+        ).to_corner(DL, buff=0.35)
+        trench = label(
+            f"curvature across / along the trench: {kappa:,.0f}", size=20, color=style.INK
+        ).next_to(verdict, UP, buff=0.15, aligned_edge=LEFT)
+        with self.narrate(
+            f"But this bowl is a narrow trench, curved {kappa:,.0f} times more sharply "
+            "across than along. Descent zig-zags across it, then crawls along the floor."
+        ) as beat:
+            self.pin(verdict, trench)
+            self.play(
+                tracer.walk(run_time=beat.remaining() * 0.95, rate_func=linear),
+                Succession(Wait(beat.until("curved")), FadeIn(trench, run_time=0.8)),
+            )
+
+        # --- the round bowl --------------------------------------------------------
+        m = np.array(st.surface.minima[0].point)
+        h = self.half_width
+        dom = ((m[0] - h, m[0] + h), (m[1] - h, m[1] + h))
+        round_land = Landscape(
+            st.surface,
+            resolution=30,
+            domain=dom,
+            z_range=(0.0, float(st.surface(m + np.array([h, h])))),
+            x_length=6.4,
+            y_length=6.4,
+            z_length=3.0,
+            show_axes=False,
+            floor_contours=10,
+        )
+        round_land.shift(-round_land.mesh.get_center() + LEFT * 2.6 + DOWN * 0.4)
+        std_tracer = PathTracer(
+            std_run.positions,
+            lambda p: round_land.to_scene(p, lift=0.06),
+            three_d=True,
+            radius=0.09,
+        )
+        z_tex = formula(
+            rf"z = \frac{{x - {st.mean:.1f}}}{{{st.std:.1f}}},\quad \hat y = w' z + b'",
+            scale=0.6,
+        ).to_corner(UL, buff=0.35)
+        with self.narrate(
+            f"After {self.raw_steps} steps it is still far off, and a bigger step would "
+            "bounce out of the trench. "
+            f"The cure: standardise the input. Subtract the mean, {st.mean:.1f} degrees, "
+            f"and divide by the spread, {st.std:.1f}. Same data, same best line, "
+            "and the bowl turns round."
+        ) as beat:
+            self.pin(z_tex)
+            self.play(FadeIn(verdict), run_time=beat.until("the cure"))
+            self.play(Write(z_tex), run_time=beat.until("same") * 0.9)
+            self.fade_to_black(run_time=0.6)
+            self.remove(land, tracer, verdict, trench)
+            self.line_at = lambda: st.to_raw(std_tracer.current())
+            self.step_at = lambda: std_tracer.step.get_value()
+            self.add(round_land)
+            # Behind the overlays, so the still terrain is drawn once, not every frame.
+            self.bring_to_back(round_land)
+            self.play(FadeOut(self.cover), run_time=beat.remaining(minimum=0.6))
+            # Added after the fade: the marker is drawn over everything, the cover too.
+            self.add(std_tracer)
+
+        done = VGroup(
+            label(f"gradient descent:  w = {gd_w:.4f},  b = {gd_b:.4f}", size=20, color=style.GOOD),
+            label(f"least squares:      w = {ls_w:.4f},  b = {ls_b:.4f}", size=20, color=style.INK),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+        done.to_corner(DL, buff=0.35)
+        with self.narrate(
+            "Now descent runs straight to the bottom. Back in degrees, it lands on "
+            "the least-squares line, to four decimals."
+        ) as beat:
+            self.play(
+                std_tracer.walk(run_time=beat.until("back") + 1.0, rate_func=smooth),
+            )
+            self.pin(done)
+            self.play(FadeIn(done[0]), run_time=0.6)
+            self.play(FadeIn(done[1]), run_time=0.6)
+
+        # --- too large a step -------------------------------------------------------
+        inside = (np.abs(big_run.positions - m) <= h).all(axis=1)
+        last = int(np.argmin(inside)) - 1 if not inside.all() else len(inside) - 1
+        big_tracer = PathTracer(
+            big_run.positions[: last + 1],
+            lambda p: round_land.to_scene(p, lift=0.06),
+            color=style.BAD,
+            three_d=True,
+            radius=0.09,
+        )
+        self.big_step = ValueTracker(0)
+        big_lr = (
+            label(
+                f"α = {self.large_lr:g},  limit 2 / L = {2 / st.curvature:g}",
+                size=20,
+                color=style.BAD,
+            )
+            .to_corner(DL, buff=0.35)
+            .shift(UP * 0.45)
+        )
+        flag = label(
+            f"diverged at step {int(big_run.n_steps) + 1}: stopped and flagged",
+            size=20,
+            color=style.BAD,
+        ).next_to(big_lr, DOWN, buff=0.15, aligned_edge=LEFT)
+        with self.narrate(
+            f"Push the learning rate past the limit, {self.large_lr:g} against 1 here, "
+            "and every step overshoots further. The loss climbs toward infinity, "
+            "and the run is flagged as diverged."
+        ) as beat:
+            self.pin(big_lr)
+            self.play(FadeOut(done), FadeIn(big_lr), run_time=0.6)
+            self.add(big_tracer)
+            # The readouts and the line now follow the diverging run, past the
+            # edge of the drawn bowl too.
+            self.line_at = lambda: st.to_raw(
+                big_run.positions[min(int(self.big_step.get_value()), int(big_run.n_steps))]
+            )
+            self.step_at = lambda: self.big_step.get_value()
+            self.play(
+                big_tracer.walk(run_time=beat.until("the loss"), rate_func=linear),
+                self.big_step.animate(rate_func=linear).set_value(last),
+            )
+            self.play(
+                self.big_step.animate.set_value(int(big_run.n_steps)),
+                run_time=beat.until("flagged"),
+                rate_func=rate_functions.ease_in_quad,
+            )
+            self.pin(flag)
+            self.play(FadeIn(flag), run_time=0.6)
+        self.fade_to_black()

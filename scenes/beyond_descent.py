@@ -503,3 +503,213 @@ class AdamMoments(NarratedScene, Scene):
             series(corrected, style.OPTIMIZER_COLORS["adam"]),
             legend,
         )
+
+
+def log_loss_chart(
+    losses: dict[str, np.ndarray],
+    step: ValueTracker,
+    finish: float,
+    decades: tuple[int, int],
+    x_length: float = 4.6,
+    y_length: float = 2.6,
+) -> tuple[VGroup, Axes]:
+    """Loss against step on a log scale, one curve per runner up to ``step``, a finish line."""
+    n = max(len(v) for v in losses.values()) - 1
+    lo, hi = decades
+    # The axes run from 0 to hi - lo decades, so the step axis sits at the bottom.
+    axes = Axes(
+        x_range=[0, n, n // 3],
+        y_range=[0, hi - lo, 1],
+        x_length=x_length,
+        y_length=y_length,
+        axis_config={"color": style.MUTED, "include_tip": False},
+        y_axis_config={"include_ticks": True, "tick_size": 0.05},
+        x_axis_config={"include_ticks": False},
+    )
+    ticks = VGroup(
+        *[
+            MathTex(f"10^{{{e}}}", color=style.MUTED)
+            .scale(0.45)
+            .next_to(axes.c2p(0, e - lo), LEFT, 0.1)
+            for e in range(lo, hi + 1, 2)
+        ]
+    )
+    line = DashedLine(
+        axes.c2p(0, np.log10(finish) - lo),
+        axes.c2p(n, np.log10(finish) - lo),
+        color=style.INK,
+        dash_length=0.06,
+    ).set_stroke(width=1.5, opacity=0.7)
+    tag = label("finish", size=16, color=style.INK).next_to(line, RIGHT, buff=0.08)
+    x_lab = label("step", size=18, color=style.MUTED).next_to(axes, DOWN, buff=0.1)
+    x_lab.align_to(axes, RIGHT)
+    y_lab = label("loss (log scale)", size=18, color=style.MUTED).next_to(axes, UP, buff=0.15)
+    y_lab.align_to(axes, LEFT).shift(LEFT * 0.45)
+    steps = np.arange(n + 1)
+
+    def curve(values, color):
+        logs = np.log10(np.maximum(values, 10.0**lo)) - lo
+
+        def draw() -> VMobject:
+            k = int(np.clip(step.get_value(), 1, len(values) - 1))
+            pts = axes_points(axes, steps[: k + 1], logs[: k + 1])
+            return VMobject(stroke_color=color, stroke_width=3).set_points_as_corners(pts)
+
+        return always_redraw(draw)
+
+    curves = VGroup(*[curve(v, style.OPTIMIZER_COLORS[name]) for name, v in losses.items()])
+    return VGroup(axes, ticks, line, tag, x_lab, y_lab, curves), axes
+
+
+NAMES = {"sgd": "SGD", "momentum": "Momentum", "adam": "Adam", "nesterov": "Nesterov",
+         "rmsprop": "RMSprop", "gd": "gradient descent"}  # fmt: skip
+
+
+class OptimizerRace(StillCameraScene):
+    preset = presets.Race()
+    # From high above the valley's near side, so its floor (where the runners go) is in view.
+    phi, theta = 38, -100
+    zoom = 0.85
+
+    def construct(self):
+        p = self.preset
+        runners = presets.race(p)
+        by_name = {r.name: r for r in runners}
+        s = get(p.surface)
+        land = Landscape(s, resolution=40, heights="log", log_scale=1.0, opacity=1.0,
+                         show_axes=False, x_length=6.5, y_length=6.5, z_length=2.0)  # fmt: skip
+        land.shift(-land.mesh.get_center() + LEFT * 3.4 + DOWN * 0.2)
+        k = ValueTracker(0)
+        tracers = {}
+        for name in p.runners:
+            r = by_name[name]
+            tr = PathTracer(
+                r.trajectory.positions,
+                lambda q: land.to_scene(q, lift=0.05),
+                color=style.OPTIMIZER_COLORS[name],
+                three_d=True,
+                radius=0.09,
+                stroke_width=3,
+            )
+            # Runs first among the tracer's updaters, so it redraws at the race's step.
+            tr.add_updater(lambda m: m.step.set_value(k.get_value()), index=0)
+            tracers[name] = tr
+        star = Star(n=5, outer_radius=0.14, color=style.GOOD, fill_opacity=1)
+        star.move_to(land.to_scene(np.array(s.minima[0].point), lift=0.08))
+        losses = {name: by_name[name].trajectory.losses for name in p.runners}
+        chart, _ = log_loss_chart(losses, k, p.finish, (-5, 2))
+        chart.to_corner(UR, buff=0.45)
+
+        def loss_now(name):
+            return lambda: float(losses[name][int(min(k.get_value(), len(losses[name]) - 1))])
+
+        rows = VGroup()
+        for name in p.runners:
+            color = style.OPTIMIZER_COLORS[name]
+            rows.add(
+                VGroup(
+                    label(NAMES[name], size=22, color=color),
+                    MathTex(rf"\alpha = {by_name[name].lr:g}", color=color).scale(0.6),
+                    Readout("loss", loss_now(name), decimals=4, size=22, color=color),
+                )
+            )
+        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.22).next_to(chart, DOWN, buff=0.45)
+        rows.align_to(chart, LEFT).shift(LEFT * 0.45)
+        x0 = rows.get_left()[0]
+        columns = [0.0, 1.95, 3.4]  # name, learning rate, loss; the badge follows at 5.35
+        for row in rows:
+            for part, x in zip(row, columns, strict=True):
+                part.move_to([x0 + x, row[0].get_y(), 0], aligned_edge=LEFT)
+
+        def badge_for(row, text, color):
+            return label(text, size=20, color=color).move_to(
+                [x0 + 5.35, row[0].get_y(), 0], aligned_edge=LEFT
+            )
+
+        grid = p.grid
+        fair = label(
+            f"each α: lowest loss after {p.steps} steps, from the same {len(grid)} rates "
+            f"{grid[0]:g} … {grid[-1]:g}",
+            size=18,
+            color=style.MUTED,
+        ).to_edge(DOWN, buff=0.3)
+        order = [r for r in runners if r.finished_at is not None]
+        out = [r for r in runners if r.finished_at is None]
+
+        with self.narrate(
+            "Now a race: SGD, Momentum and Adam, from the same start on Rosenbrock's valley."
+        ) as beat:
+            self.reveal(land, star)
+            for tr in tracers.values():
+                self.add(tr)
+            self.fixed(rows)
+            self.play(
+                LaggedStart(*[FadeIn(row, shift=RIGHT * 0.2) for row in rows], lag_ratio=0.3),
+                run_time=beat.remaining() * 0.6,
+            )
+
+        with self.narrate(
+            f"To be fair, each one uses the learning rate that did best after {p.steps} steps, "
+            f"chosen from the same grid of {len(grid)} rates."
+        ) as beat:
+            self.fixed(fair)
+            self.play(FadeIn(fair, shift=UP * 0.2), run_time=0.8)
+            self.play(
+                LaggedStart(*[Indicate(row[1], scale_factor=1.25) for row in rows], lag_ratio=0.4),
+                run_time=beat.remaining() * 0.8,
+            )
+
+        self.fixed(chart)
+        badges = VGroup()
+        ordinals = ["1st", "2nd", "3rd", "4th", "5th"]
+        with self.narrate(
+            "Go! The chart follows each loss on a log scale. "
+            + " ".join(
+                f"{NAMES[r.name]} crosses the finish line {'first' if i == 0 else 'next'}, "
+                f"at step {r.finished_at}."
+                for i, r in enumerate(order)
+            )
+        ) as beat:
+            self.play(FadeIn(chart), run_time=0.5)
+            for i, r in enumerate(order):
+                cue = f"{NAMES[r.name]} crosses"
+                self.play(
+                    k.animate.set_value(r.finished_at),
+                    run_time=beat.until(cue),
+                    rate_func=linear,
+                )
+                row = rows[p.runners.index(r.name)]
+                badge = badge_for(
+                    row, f"{ordinals[i]} · {r.finished_at}", style.OPTIMIZER_COLORS[r.name]
+                )
+                badges.add(badge)
+                self.fixed(badge)
+                self.play(FadeIn(badge, scale=1.3), Indicate(tracers[r.name].marker, scale_factor=1.8),
+                          run_time=0.6)  # fmt: skip
+
+        dnf = " and ".join(NAMES[r.name] for r in out)
+        with self.narrate(
+            f"{dnf}'s noisy steps never get there in {p.steps} steps. On another landscape the "
+            "order can change: no optimizer is best everywhere."
+            if out
+            else "On another landscape the order can change: no optimizer is best everywhere."
+        ) as beat:
+            late = VGroup(
+                *[badge_for(rows[p.runners.index(r.name)], "no finish", style.MUTED) for r in out]
+            )
+            fraction = beat.at("never") / beat.duration if out else 0.0
+            end = p.steps
+            if out:
+                self.play(
+                    k.animate.set_value(k.get_value() + (end - k.get_value()) * fraction),
+                    run_time=beat.until("never"),
+                    rate_func=linear,
+                )
+                self.fixed(late)
+            self.play(
+                k.animate.set_value(end),
+                FadeIn(late, scale=1.3, run_time=0.6),
+                run_time=beat.remaining() * 0.85,
+                rate_func=linear,
+            )
+        self.fade_to_black()

@@ -51,6 +51,10 @@ ORDER: tuple[Entry, ...] = (
     Entry("landscapes.py", "SaddleCrawl", 4),
     Entry("landscapes.py", "PlateauStall", 4),
     Entry("landscapes.py", "RosenbrockZigzag", 4),
+    Entry("beyond_descent.py", "SGDEscape", 5),
+    Entry("beyond_descent.py", "HeavyBall", 5),
+    Entry("beyond_descent.py", "AdamMoments", 5),
+    Entry("beyond_descent.py", "OptimizerRace", 5),
     Entry("regression.py", "WeatherLine", 7),
     Entry("regression.py", "WeatherBowl", 7),
 )

@@ -1,4 +1,4 @@
-"""Tuned settings and runs of the film's section 5, in one place.
+"""Tuned settings and runs of the film's sections 5 and 9, in one place.
 
 The scenes, the tests and the figures all call these, so what the film shows
 is what the tests assert. Each preset is a frozen dataclass (change a field
@@ -187,3 +187,60 @@ def race(preset: Race = Race()) -> list[Runner]:
         runners,
         key=lambda r: (r.finished_at is None, r.finished_at or 0, r.trajectory.losses[-1]),
     )
+
+
+@dataclass(frozen=True)
+class Conditioning:
+    """Steps to converge on ``(x^2 + kappa y^2) / 2`` as the condition number grows.
+
+    Each method gets its best fixed settings for that bowl, which depend on
+    the curvatures (that is the tuning cost): gradient descent
+    ``lr = 2 / (L + mu)``; heavy-ball momentum ``lr = (2 / (sqrt(L) + sqrt(mu)))^2``,
+    ``momentum = ((sqrt(kappa) - 1) / (sqrt(kappa) + 1))^2`` (REFERENCES.md).
+    """
+
+    kappas: tuple[float, ...] = (1, 3, 10, 30, 100, 300, 1000)
+    start: tuple[float, float] = (1.0, 1.0)
+    tol: float = 1e-6
+    steps: int = 100_000
+
+
+def conditioning(study: Conditioning = Conditioning()) -> dict[str, np.ndarray]:
+    """Steps each method needed (``gd``, ``momentum``) per condition number."""
+    out: dict[str, list[int]] = {"gd": [], "momentum": []}
+    for kappa in study.kappas:
+        surface = f"x**2/2 + {kappa:g}*y**2/2"
+        L, mu = float(kappa), 1.0
+        kw = dict(start=study.start, steps=study.steps, tol=study.tol)
+        gd = run(surface, "gd", lr=2 / (L + mu), **kw)
+        beta = ((np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)) ** 2
+        lr = (2 / (np.sqrt(L) + np.sqrt(mu))) ** 2
+        if beta > 0:
+            ball = run(surface, "momentum", lr=lr, momentum=beta, **kw)
+        else:  # kappa = 1: the best heavy ball is plain descent
+            ball = run(surface, "gd", lr=lr, **kw)
+        out["gd"].append(gd.n_steps)
+        out["momentum"].append(ball.n_steps)
+    return {k: np.array(v) for k, v in out.items()}
+
+
+@dataclass(frozen=True)
+class NextMethods:
+    """Gradient descent against Newton, L-BFGS and Nelder-Mead on Rosenbrock, one start."""
+
+    surface: str = "rosenbrock"
+    start: tuple[float, float] = (-1.5, 2.0)
+    methods: tuple[str, ...] = ("gd", "newton", "lbfgs", "nelder-mead")
+    gd_lr: float = 1e-3
+    steps: int = 20_000
+    tol: float = 1e-5
+
+
+def next_methods(preset: NextMethods = NextMethods()) -> dict[str, Trajectory]:
+    """Each method's run (``tol`` is the gradient norm for gd and Newton, scipy's tol else)."""
+    out = {}
+    for name in preset.methods:
+        kw = {"lr": preset.gd_lr} if name == "gd" else {}
+        out[name] = run(preset.surface, name, start=preset.start, steps=preset.steps,
+                        tol=preset.tol, **kw)  # fmt: skip
+    return out

@@ -25,6 +25,9 @@ OPTIMIZER_COLORS = {
     "adagrad": "#B5179E",
     "rmsprop": "#7209B7",
     "adam": "#80ED99",
+    "newton": "#F8F9FA",
+    "lbfgs": "#A0C4FF",
+    "nelder-mead": "#CDB4DB",
 }
 
 #: Learning-rate story colours: too small, too large, just right.

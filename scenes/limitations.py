@@ -1,0 +1,403 @@
+"""Section 9: limitations, and what comes next.
+
+``DeepGradients``: local minima and saddles recalled; gradient sizes per layer of three
+deep networks, on a log scale (vanishing, exploding, healthy).
+``Conditioning``: steps to converge against the condition number, for GD and tuned momentum.
+``BeyondGradients``: Newton, L-BFGS and Nelder-Mead beside gradient descent on Rosenbrock.
+``Closing``: the climber from the hook reaches its valley; the end card.
+
+Every number comes from :mod:`optim.presets` and :mod:`models.presets`, which the tests check.
+"""
+
+from manim import *
+
+from models import presets as deep
+from optim import run
+from scenes.common import style
+from scenes.common.charts import axes_points
+from scenes.common.labels import label
+from scenes.common.landscape import ContourMap
+from scenes.common.narration import NarratedScene
+from scenes.common.paths import PathTracer
+from surfaces import get
+
+_WORDS = {1: "ten", 2: "a hundred", 3: "a thousand", 4: "ten thousand",
+          5: "a hundred thousand", 6: "a million", 7: "ten million"}  # fmt: skip
+
+
+def times_in_words(ratio: float) -> str:
+    """``ratio`` to the nearest power of ten, as a narrator says it ("a hundred thousand")."""
+    k = int(np.clip(round(np.log10(ratio)), 1, 7))
+    return _WORDS[k]
+
+
+def log_bars(norms: np.ndarray, lo: int, hi: int, color, width: float = 3.0, height: float = 2.6):
+    """Bars of ``norms`` (one per layer) on a log axis from ``10^lo`` to ``10^hi``."""
+    n = len(norms)
+    axes = Axes(
+        x_range=[0, n, 1],
+        y_range=[0, hi - lo, 1],
+        x_length=width,
+        y_length=height,
+        axis_config={"color": style.MUTED, "include_tip": False},
+        x_axis_config={"include_ticks": False},
+        y_axis_config={"tick_size": 0.04},
+    )
+    bars = VGroup()
+    for i, v in enumerate(norms):
+        top = float(np.clip(np.log10(v) - lo, 0.02, hi - lo))
+        corners = axes_points(axes, [i + 0.15, i + 0.85, i + 0.85, i + 0.15], [0, 0, top, top])
+        bars.add(Polygon(*corners, fill_color=color, fill_opacity=0.85, stroke_width=0))
+    ticks = VGroup(
+        *[
+            MathTex(f"10^{{{e}}}", color=style.MUTED)
+            .scale(0.4)
+            .next_to(axes.c2p(0, e - lo), LEFT, 0.08)
+            for e in range(lo, hi + 1, 2)
+        ]
+    )
+    first = label("first", size=16, color=style.MUTED).next_to(axes.c2p(0.5, 0), DOWN, 0.08)
+    last = label("last layer", size=16, color=style.MUTED).next_to(axes.c2p(n - 0.5, 0), DOWN, 0.08)
+    return VGroup(axes, ticks, first, last), bars
+
+
+def factor_text(norms: np.ndarray) -> str:
+    """How the first layer's gradient compares with the last one's, in a few characters."""
+    r = norms[0] / norms[-1]
+    if r < 0.1:
+        return f"first ÷ last = 1/{1 / r:,.0f}"
+    if r > 10:
+        return f"first ÷ last = {r:,.0f}"
+    return f"first ÷ last = {r:.2f}"
+
+
+class DeepGradients(NarratedScene, Scene):
+    study = deep.DeepStudy()
+    rastrigin_lr = 0.002
+    climbers = 40
+
+    def recall(self) -> VGroup:
+        """Two small maps the film has shown: climbers stuck in Rastrigin's dips, and a saddle."""
+        ras, sad = get("rastrigin"), get("saddle")
+        left = ContourMap(ras, levels=8, x_length=4.2, y_length=4.2, stroke_width=1.2)
+        starts = np.random.default_rng(3).uniform(-4.5, 4.5, (self.climbers, 2))
+        ends = run(ras, "gd", start=starts, lr=self.rastrigin_lr, steps=200, tol=1e-3).final
+        dots = VGroup(*[Dot(p, radius=0.04, color=style.ACCENT) for p in left.to_scene(ends)])
+        right = ContourMap(sad, levels=10, x_length=4.2, y_length=4.2, stroke_width=1.2)
+        crawl = run(sad, "gd", start=(1.8, -1e-3), lr=0.05, steps=120, tol=1e-6).positions
+        inside = crawl[np.abs(crawl).max(axis=1) <= 2.0]
+        path = PathTracer(inside, right.to_scene, color=style.ACCENT, stroke_width=2, radius=0.05)
+        path.step.set_value(len(inside) - 1)
+        path.update()
+        path.clear_updaters()
+        maps = VGroup(VGroup(left, dots), VGroup(right, path)).arrange(RIGHT, buff=1.5)
+        names = VGroup(
+            label("local minima", size=22, color=style.INK).next_to(maps[0], DOWN, 0.2),
+            label("saddle points", size=22, color=style.INK).next_to(maps[1], DOWN, 0.2),
+        )
+        return VGroup(maps, names)
+
+    def construct(self):
+        norms = deep.layer_gradients(self.study)
+        cases = self.study.cases
+        lo = int(np.floor(np.log10(min(v.min() for v in norms.values()))))
+        hi = int(np.ceil(np.log10(max(v.max() for v in norms.values()))))
+        colors = [style.BAD, style.ACCENT, style.GOOD]
+        groups = VGroup()
+        for case, color in zip(cases, colors, strict=True):
+            frame, bars = log_bars(norms[case.title], lo, hi, color)
+            title = label(case.title, size=19, color=color).next_to(frame, UP, buff=0.25)
+            groups.add(VGroup(title, frame, bars))
+        groups.arrange(RIGHT, buff=0.75).move_to(DOWN * 0.2)
+        panels = VGroup(*[VGroup(g[0], g[1]) for g in groups])
+        bar_sets = [g[2] for g in groups]
+        header = label(
+            f"gradient size per layer, {self.study.depth} hidden layers of {self.study.width}",
+            size=24,
+            color=style.INK,
+        ).to_edge(UP, buff=0.5)
+        vanish = norms[cases[0].title]
+        explode = norms[cases[1].title]
+        shrink = times_in_words(vanish[-1] / vanish[0])
+        grow = times_in_words(explode[0] / explode[-1])
+
+        recall = self.recall().move_to(ORIGIN)
+        with self.narrate(
+            "Gradient descent has limits. On a bumpy loss it finds a valley, not the best "
+            "valley, and saddle points slow it to a crawl."
+        ) as beat:
+            self.play(FadeIn(recall[0][0]), FadeIn(recall[1][0]), run_time=beat.until("saddle"))
+            self.play(FadeIn(recall[0][1]), FadeIn(recall[1][1]), run_time=1.0)
+        self.play(FadeOut(recall), run_time=0.5)
+
+        with self.narrate(
+            f"Deep networks add a problem of their own. Here is the size of the gradient at each "
+            f"layer of three networks, {self.study.depth} layers deep, on a log scale."
+        ) as beat:
+            self.play(FadeIn(header, shift=DOWN * 0.2), run_time=0.8)
+            self.play(
+                LaggedStart(*[FadeIn(p) for p in panels], lag_ratio=0.3),
+                run_time=beat.until("three"),
+            )
+            self.play(
+                *[
+                    LaggedStart(*[GrowFromEdge(b, DOWN) for b in bars], lag_ratio=0.15)
+                    for bars in bar_sets
+                ],
+                run_time=beat.remaining() * 0.8,
+            )
+
+        with self.narrate(
+            f"With sigmoids and small weights, the first layer's gradient is {shrink} times "
+            "smaller than the last one's: the early layers barely learn. With large weights the "
+            f"gradient grows {grow} times on its way back, and training turns unstable. ReLU with "
+            "He initialisation keeps every layer in the same range."
+        ) as beat:
+            for i, cue in enumerate(("sigmoids", "large weights", "relu")):
+                self.wait_until(beat, cue)
+                note = self.factor_note(bar_sets[i], panels[i][1], norms[cases[i].title], colors[i])
+                self.play(
+                    Indicate(panels[i][0], color=colors[i], scale_factor=1.1),
+                    bar_sets[i].animate.set_fill(opacity=1.0),
+                    *[
+                        b.animate.set_fill(opacity=0.35)
+                        for j, bs in enumerate(bar_sets)
+                        if j != i
+                        for b in bs
+                    ],
+                    GrowArrow(note[0]),
+                    FadeIn(note[1], shift=UP * 0.1),
+                    run_time=1.5,
+                )
+            self.play(
+                *[b.animate.set_fill(opacity=0.85) for bs in bar_sets for b in bs], run_time=0.8
+            )
+        self.play(FadeOut(Group(*self.mobjects)), run_time=0.6)
+
+    def factor_note(self, bars: VGroup, frame: VGroup, norms: np.ndarray, color) -> VGroup:
+        """An arrow from the last layer's bar top to the first one's, and the ratio above it."""
+        start, end = bars[-1].get_top(), bars[0].get_top()
+        arrow = Arrow(start, end, buff=0.05, color=style.INK, stroke_width=3,
+                      max_tip_length_to_length_ratio=0.12)  # fmt: skip
+        text = label(factor_text(norms), size=18, color=color)
+        text.next_to(frame, DOWN, buff=0.15)
+        return VGroup(arrow, text)
+
+
+class Conditioning(NarratedScene, Scene):
+    study = presets.Conditioning()
+
+    def construct(self):
+        steps = presets.conditioning(self.study)
+        kappas = np.array(self.study.kappas, dtype=float)
+        top = int(np.ceil(np.log10(steps["gd"].max())))
+        axes = Axes(
+            x_range=[0, np.log10(kappas.max()), 1],
+            y_range=[0, top, 1],
+            x_length=7.0,
+            y_length=4.4,
+            axis_config={"color": style.MUTED, "include_tip": False, "tick_size": 0.05},
+        ).shift(DOWN * 0.3 + LEFT * 0.8)
+        ticks = VGroup(
+            *[
+                MathTex(f"10^{{{e}}}", color=style.MUTED)
+                .scale(0.5)
+                .next_to(axes.c2p(e, 0), DOWN, 0.12)
+                for e in range(int(np.log10(kappas.max())) + 1)
+            ],
+            *[
+                MathTex(f"10^{{{e}}}", color=style.MUTED)
+                .scale(0.5)
+                .next_to(axes.c2p(0, e), LEFT, 0.12)
+                for e in range(top + 1)
+            ],
+        )
+        x_lab = label("condition number: steepest ÷ flattest curvature", size=20, color=style.MUTED)
+        x_lab.next_to(axes, DOWN, buff=0.6)
+        y_lab = label("steps to converge", size=20, color=style.MUTED).next_to(axes, UP, buff=0.2)
+        y_lab.align_to(axes, LEFT)
+        series = VGroup()
+        names = {"gd": "gradient descent", "momentum": "momentum, tuned to the curvatures"}
+        for name, values in steps.items():
+            color = style.OPTIMIZER_COLORS[name]
+            pts = axes_points(axes, np.log10(kappas), np.log10(np.maximum(values, 1)))
+            line = VMobject(stroke_color=color, stroke_width=4).set_points_as_corners(pts)
+            dots = VGroup(*[Dot(p, radius=0.06, color=color) for p in pts])
+            tag = label(f"{names[name]}: {values[-1]:,} steps", size=20, color=color)
+            tag.next_to(pts[-1], RIGHT, buff=0.2)
+            series.add(VGroup(line, dots, tag))
+        bowls = self.bowls(kappas[[0, 3, 5]]).to_edge(UP, buff=0.35).shift(RIGHT * 3.6)
+        header = heading("Ill-conditioning", size=30).to_corner(UL, buff=0.5)
+
+        with self.narrate(
+            "Ill-conditioning: when a valley is much steeper across than along, the ratio of "
+            "the two curvatures, the condition number, is large."
+        ) as beat:
+            self.play(FadeIn(header), run_time=0.6)
+            self.play(
+                LaggedStart(*[FadeIn(b) for b in bowls], lag_ratio=0.5),
+                run_time=beat.remaining() * 0.7,
+            )
+
+        gd, ball = series
+        with self.narrate(
+            f"Gradient descent then needs steps in proportion to it: {steps['gd'][-1]:,} steps "
+            f"at a condition number of {kappas[-1]:,.0f}."
+        ) as beat:
+            self.play(Create(axes), FadeIn(ticks), FadeIn(x_lab), FadeIn(y_lab), run_time=1.2)
+            self.play(Create(gd[0]), LaggedStart(*[FadeIn(d) for d in gd[1]], lag_ratio=0.2),
+                      run_time=beat.remaining() * 0.6)  # fmt: skip
+            self.play(FadeIn(gd[2], shift=LEFT * 0.2), run_time=0.6)
+
+        with self.narrate(
+            f"Momentum needs only {steps['momentum'][-1]:,}, but only with settings tuned to "
+            "curvatures we rarely know. That tuning is much of the cost of training."
+        ) as beat:
+            self.play(Create(ball[0]), LaggedStart(*[FadeIn(d) for d in ball[1]], lag_ratio=0.2),
+                      FadeIn(ball[2], shift=LEFT * 0.2), run_time=beat.until("but"))  # fmt: skip
+            self.play(Indicate(ball[2], scale_factor=1.08), run_time=beat.remaining() * 0.6)
+        self.play(FadeOut(Group(*self.mobjects)), run_time=0.6)
+
+    def bowls(self, kappas) -> VGroup:
+        """Level sets of three of the bowls, from round to narrow, with their condition numbers."""
+        out = VGroup()
+        for kappa in kappas:
+            s = get(f"x**2/2 + {kappa:g}*y**2/2")
+            cmap = ContourMap(s, levels=6, x_length=1.6, y_length=1.6, stroke_width=1.5,
+                              domain=((-2, 2), (-2, 2)))  # fmt: skip
+            cmap.axes.set_stroke(opacity=0)
+            tag = (
+                MathTex(rf"\kappa = {kappa:g}", color=style.MUTED)
+                .scale(0.5)
+                .next_to(cmap, DOWN, 0.1)
+            )
+            out.add(VGroup(cmap, tag))
+        return out.arrange(RIGHT, buff=0.4)
+
+
+class BeyondGradients(NarratedScene, Scene):
+    preset = presets.NextMethods()
+
+    def construct(self):
+        p = self.preset
+        runs = presets.next_methods(p)
+        s = get(p.surface)
+        cmap = ContourMap(s, heights="log", levels=16, x_length=6.2, y_length=6.2)
+        cmap.to_edge(LEFT, buff=0.5).shift(DOWN * 0.2)
+        star = Star(n=5, outer_radius=0.15, color=style.GOOD, fill_opacity=1)
+        star.move_to(cmap.to_scene(np.array(s.minima[0].point)))
+        names = {"gd": "gradient descent", "newton": "Newton", "lbfgs": "L-BFGS",
+                 "nelder-mead": "Nelder-Mead"}  # fmt: skip
+        tracers = {
+            n: PathTracer(
+                t.positions,
+                cmap.to_scene,
+                color=style.OPTIMIZER_COLORS[n],
+                stroke_width=3,
+                radius=0.07,
+                footprints=n != "gd",
+            )
+            for n, t in runs.items()
+        }
+        header = VGroup(*[label(h, size=20, color=style.MUTED)
+                          for h in ("method", "steps", "f evals", "∇f evals")])  # fmt: skip
+        rows = [header]
+        for n, t in runs.items():
+            color = style.OPTIMIZER_COLORS[n]
+            steps = f"{t.n_steps:,}" + ("+" if t.stopped == "steps" else "")
+            rows.append(
+                VGroup(
+                    label(names[n], size=22, color=color),
+                    label(steps, size=22, color=color),
+                    label(f"{t.n_fev:,}", size=22, color=color),
+                    label(f"{t.n_gev:,}", size=22, color=color),
+                )
+            )
+        table = VGroup(*rows)
+        x0, widths = 0.0, [0.0, 2.6, 4.0, 5.4]
+        for i, row in enumerate(table):
+            for part, x in zip(row, widths, strict=True):
+                part.move_to([x0 + x, -0.55 * i, 0], aligned_edge=LEFT)
+        table.next_to(cmap, RIGHT, buff=0.6).shift(UP * 0.8)
+        note = label("Newton also evaluates the Hessian at every step", size=18, color=style.MUTED)
+        note.next_to(table, DOWN, buff=0.35).align_to(table, LEFT)
+        gd, newton, lbfgs, nm = (runs[k] for k in ("gd", "newton", "lbfgs", "nelder-mead"))
+
+        with self.narrate(
+            "What comes next? Back to Rosenbrock's valley, where gradient descent "
+            f"takes {gd.n_steps:,} steps and is still not at the bottom."
+        ) as beat:
+            self.play(
+                Create(cmap.lines, lag_ratio=0.02), FadeIn(cmap.axes), FadeIn(star), run_time=1.5
+            )
+            self.add(tracers["gd"])
+            self.play(FadeIn(header), FadeIn(table[1]), run_time=0.6)
+            self.play(tracers["gd"].walk(run_time=beat.remaining() * 0.85,
+                                         rate_func=rate_functions.ease_out_cubic))  # fmt: skip
+
+        with self.narrate(
+            f"Newton's method also uses the curvature, the Hessian, and gets there in "
+            f"{newton.n_steps} steps."
+        ) as beat:
+            self.add(tracers["newton"])
+            self.play(FadeIn(table[2]), run_time=beat.until("newton's") + 0.4)
+            self.play(tracers["newton"].walk(run_time=beat.remaining() * 0.8))
+            self.play(FadeIn(note), run_time=0.4)
+
+        with self.narrate(
+            f"L-BFGS estimates the curvature from its recent gradients: {lbfgs.n_steps} steps. "
+            f"Nelder-Mead needs no gradient at all: {nm.n_steps} steps."
+        ) as beat:
+            self.add(tracers["lbfgs"])
+            self.play(FadeIn(table[3]), tracers["lbfgs"].walk(run_time=beat.until("nelder-mead")))
+            self.add(tracers["nelder-mead"])
+            self.play(
+                FadeIn(table[4]), tracers["nelder-mead"].walk(run_time=beat.remaining() * 0.85)
+            )
+
+        road = label("adaptive optimizers · learned optimizers · second-order methods at scale",
+                     size=20, color=style.INK)  # fmt: skip
+        road.next_to(note, DOWN, buff=0.5).align_to(table, LEFT)
+        with self.narrate(
+            "Adaptive methods, and optimizers that are themselves learned, keep pushing the "
+            "frontier. But under all of them is the same simple idea."
+        ) as beat:
+            self.play(Write(road), run_time=beat.remaining() * 0.6)
+        self.play(FadeOut(Group(*self.mobjects)), run_time=0.6)
+
+
+class Closing(Hook):
+    """The climber of the hook, in daylight, walks its whole way down; then the end card."""
+
+    sources = (
+        "Adam: Kingma & Ba, 2015",
+        "Momentum: Goh, “Why Momentum Really Works”, Distill 2017; Sutskever et al., 2013",
+        "Weather: Seattle 2012–2015, NOAA public-domain records (vega_datasets)",
+        "Update rules: torch.optim's documentation",
+    )
+
+    def construct(self):
+        self.setup_terrain()
+        self.terrain.color_by_height(style.HEIGHT_SCALE)
+        self.terrain.mesh.set_stroke(color=style.BACKGROUND, width=0.5)
+        climber = self.climber
+        with self.narrate(
+            "Feel the slope, step downhill, repeat: the climber from the start reaches its valley."
+        ) as beat:
+            self.reveal(self.terrain, climber, run_time=1.2)
+            self.play(climber.walk(run_time=beat.remaining() * 0.9, rate_func=smooth))
+        self.fade_to_black(run_time=0.6)
+
+        title = heading("Gradient Descent, Explained", size=style.TITLE_SIZE)
+        credo = label("Every number in this film was computed.", size=26, color=style.ACCENT)
+        refs = VGroup(*[label(s, size=18, color=style.MUTED) for s in self.sources])
+        refs.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+        card = VGroup(title, credo, refs).arrange(DOWN, buff=0.5)
+        with self.narrate("Every number in this film was computed. Thanks for watching.") as beat:
+            self.add_fixed_in_frame_mobjects(card)
+            self.play(Write(title), run_time=1.2)
+            self.play(FadeIn(credo, shift=UP * 0.2), run_time=beat.until("thanks"))
+            self.play(LaggedStart(*[FadeIn(r, shift=UP * 0.1) for r in refs], lag_ratio=0.3),
+                      run_time=beat.remaining() * 0.8)  # fmt: skip
+        self.wait(1.0)
+        self.play(FadeOut(card), run_time=0.8)

@@ -55,6 +55,8 @@ ORDER: tuple[Entry, ...] = (
     Entry("beyond_descent.py", "HeavyBall", 5),
     Entry("beyond_descent.py", "AdamMoments", 5),
     Entry("beyond_descent.py", "OptimizerRace", 5),
+    Entry("neural_networks.py", "NetworkLearns", 6),
     Entry("regression.py", "WeatherLine", 7),
     Entry("regression.py", "WeatherBowl", 7),
+    Entry("batches.py", "BatchSizes", 8),
 )

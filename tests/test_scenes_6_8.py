@@ -115,3 +115,121 @@ def test_too_large_learning_rate_diverges_and_is_flagged():
     m = np.array(st.surface.minima[0].point)
     dist = np.linalg.norm(traj.positions[: int(traj.n_steps) + 1] - m, axis=1)
     assert (np.diff(dist) > 0).all()
+
+
+# --- section 8: batch, stochastic and mini-batch ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def batch_runs_8():
+    from scenes.batches import BatchSizes as S
+    from scenes.batches import batch_runs
+
+    return S, batch_runs(S.lr, S.passes, S.batches, S.within, S.seed)
+
+
+def test_three_runs_share_start_rate_and_bowl_and_differ_in_batch(batch_runs_8):
+    S, runs = batch_runs_8
+    n = standardized().surface.n_examples
+    assert sorted(r.batch for r in runs.values()) == [1, 32, n]
+    starts = {tuple(r.traj.positions[0]) for r in runs.values()}
+    assert len(starts) == 1
+    assert {r.traj.optimizer.params["lr"] for r in runs.values()} == {S.lr}
+    # Each ran the same number of passes over the data.
+    for r in runs.values():
+        assert (
+            r.traj.n_steps * r.batch >= S.passes * n > (r.traj.n_steps - r.steps_per_pass) * r.batch
+        )
+    assert runs["full batch"].steps_per_pass == 1
+    assert runs["mini-batch"].steps_per_pass == 46  # 45 batches of 32 and one of 20
+    assert runs["stochastic"].steps_per_pass == n
+
+
+def test_mini_batch_needs_fewer_gradients_than_the_full_batch_to_reach_the_same_loss(
+    batch_runs_8,
+):
+    _, runs = batch_runs_8
+    full, mini, sgd = runs["full batch"], runs["mini-batch"], runs["stochastic"]
+    for r in (full, mini, sgd):
+        assert r.reached > 0, r.name  # every run gets there
+    assert mini.gradients_to_target < full.gradients_to_target / 10
+    assert sgd.gradients_to_target < mini.gradients_to_target
+    assert full.passes >= 5  # "it needs many passes"
+    # The full batch moves smoothly: its loss never rises.
+    assert (np.diff(full.traj.losses) <= 1e-12).all()
+
+
+def test_single_examples_never_settle_and_mini_batches_nearly_do(batch_runs_8):
+    S, runs = batch_runs_8
+    best = standardized().surface.minima[0].value
+    full, mini, sgd = runs["full batch"], runs["mini-batch"], runs["stochastic"]
+    assert full.settled_loss < (1 + S.within) * best
+    # For the same 15 passes of work, mini-batches end lower than the full batch.
+    assert mini.settled_loss < full.settled_loss < 1.03 * best
+    assert sgd.settled_loss > 1.1 * best  # still wandering after 15 passes
+    # Noisier with smaller batches: the spread of the last pass's loss.
+    last = {k: r.traj.losses[-r.steps_per_pass :] for k, r in runs.items()}
+    assert last["stochastic"].std() > 3 * last["mini-batch"].std()
+
+
+def test_per_example_gradients_average_to_the_full_gradient_and_batches_are_tighter():
+    from scenes.batches import BatchSizes as S
+    from scenes.regression import START
+
+    st = standardized()
+    s = st.surface
+    start = st.to_standard(np.array(START))
+    per_example = s.sample_grads(start)
+    assert per_example.shape == (1460, 2)
+    np.testing.assert_allclose(per_example.mean(axis=0), s.grad(start), rtol=1e-9)
+    rng = np.random.default_rng(S.seed)
+    idx = np.stack([rng.choice(1460, 32, replace=False) for _ in range(S.n_batch_means)])
+    means = s.batch_grad(np.repeat(start[None], len(idx), axis=0), idx)
+    one = np.sqrt(np.mean(np.sum((per_example - s.grad(start)) ** 2, axis=1)))
+    many = np.sqrt(np.mean(np.sum((means - s.grad(start)) ** 2, axis=1)))
+    # Averaging 32 examples shrinks the error by about sqrt(32) (sampling without
+    # replacement, so a little more).
+    assert 0.7 * np.sqrt(32) < one / many < 1.5 * np.sqrt(32)
+
+
+# --- section 6: a neural network learns ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def network_run():
+    from scenes.neural_networks import NetworkLearns as S
+    from scenes.neural_networks import moons_network
+
+    net = moons_network(S.layers, S.samples, S.noise, S.seed)
+    traj = run(net, S.optimizer, lr=S.lr, steps=S.steps, tol=0, record_every=1)
+    return S, net, traj
+
+
+def test_network_loss_falls_below_0_1_and_accuracy_rises_above_95_percent(network_run):
+    S, net, traj = network_run
+    acc = net.accuracy(traj.positions)
+    assert traj.losses[0] > 0.5 and traj.losses[-1] < 0.1
+    assert acc[0] < 0.6 and acc[-1] > 0.95
+    assert S.optimizer == "gd"  # plain gradient descent, the film's subject
+    # No spikes: the loss never rises (the chart falls all the way).
+    assert (np.diff(traj.losses) <= 1e-12).all()
+    assert net.dim == 57  # "all 57 weights and biases"
+
+
+def test_forward_and_backward_shown_are_the_networks_own(network_run):
+    from scenes.common.network import class_probabilities
+
+    _, net, traj = network_run
+    p0 = traj.positions[0]
+    wrong = np.flatnonzero(net.predict(p0) != net.y)
+    assert len(wrong)  # the untrained network gets some point wrong
+    i = int(wrong[0])
+    x, truth = net.X[i], int(net.y[i])
+    fwd = net.forward(p0, x[None])
+    probs = class_probabilities(fwd.post[-1][0])
+    assert probs.argmax() != truth and probs.sum() == pytest.approx(1.0)
+    back = net.backward(p0, x[None], np.array([truth]))
+    assert float(back.value) == pytest.approx(-np.log(probs[truth]))  # "loss = -log p"
+    # The per-layer gradients shown are the model's: each layer gets a non-zero one.
+    assert [g.shape for g in back.dW] == [(2, 5), (5, 5), (5, 2)]
+    assert all(np.linalg.norm(g) > 0 for g in back.dW)

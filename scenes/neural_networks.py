@@ -1,0 +1,307 @@
+"""Section 6: how a neural network learns.
+
+``NetworkLearns``: a small tanh network (2-5-5-2, :class:`models.MLP`) on the
+two moons. Its edges show its real weights; a forward pass lights the
+neurons with the real activations of one point and ends in the network's
+guess and loss; a backward pass hands every layer its gradient (the real
+per-layer gradient sizes); then plain gradient descent (``optim.run``) trains
+it on all the points while the decision regions sharpen, the loss falls and
+the accuracy climbs, every frame drawn from the recorded run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import *
+
+from datasets import moons
+from models import MLP
+from optim import FORMULAS, run
+from scenes.common import style
+from scenes.common.charts import axes_points, live_chart
+from scenes.common.labels import Readout, formula, label
+from scenes.common.narration import NarratedScene
+from scenes.common.network import (
+    CLASS_COLORS,
+    NetworkDiagram,
+    RegionMap,
+    class_probabilities,
+)
+
+CLASS_NAMES = ("yellow", "blue")
+
+
+def moons_network(layers, samples: int, noise: float, seed: int) -> MLP:
+    """The network and its data, as the scene and its tests build them."""
+    data = moons(samples, noise=noise, seed=seed)
+    return MLP(tuple(layers), "tanh", "cross_entropy", data.X, data.y, seed=seed)
+
+
+class NetworkLearns(NarratedScene, Scene):
+    layers = (2, 5, 5, 2)
+    samples = 200
+    noise = 0.2
+    seed = 0
+    optimizer = "gd"
+    lr = 0.3  # the largest of 0.3, 0.4, 0.5 whose loss never rises (no spikes)
+    steps = 400
+    view = ((-1.7, 2.7), (-1.3, 1.8))  # the plane shown: (x1, x2) ranges
+    pixels = 0.09  # side of one decision-region square, in data units
+
+    def construct(self):
+        net = moons_network(self.layers, self.samples, self.noise, self.seed)
+        traj = run(net, self.optimizer, lr=self.lr, steps=self.steps, tol=0, record_every=1)
+        params = traj.positions  # (steps + 1, dim): every step, for a smooth replay
+        acc = net.accuracy(params)
+        p0 = params[0]
+        scale = max(float(np.abs(W).max()) for W, _ in net.unflatten(params))
+
+        diagram = NetworkDiagram(
+            self.layers, [W for W, _ in net.unflatten(p0)], scale=scale, width=4.8, height=4.0
+        ).move_to([-3.2, 0.3, 0])
+        layer_names = VGroup(
+            *[
+                label(t, size=18, color=style.MUTED).next_to(diagram.neurons[k], UP, buff=0.3)
+                for k, t in enumerate(("input", "hidden", "hidden", "output"))
+            ]
+        )
+        for name in layer_names:
+            name.set_y(diagram.neurons.get_top()[1] + 0.35)
+        legend = VGroup(
+            label("positive weight", size=16, color=style.GOOD),
+            label("negative weight", size=16, color=style.BAD),
+        ).arrange(RIGHT, buff=0.5)
+        legend.next_to(diagram, DOWN, buff=0.55)
+
+        # --- the data, and the plane the network carves up ---------------------------
+        (x0, x1), (y0, y1) = self.view
+        plane = Axes(
+            x_range=[x0, x1, 1],
+            y_range=[y0, y1, 1],
+            x_length=5.0,
+            y_length=5.0 * (y1 - y0) / (x1 - x0),
+            tips=False,
+            axis_config={"color": style.MUTED, "include_ticks": False, "stroke_width": 1},
+        ).move_to([3.85, 1.45, 0])
+        frame = SurroundingRectangle(plane, buff=0, color=style.MUTED, stroke_width=1.5)
+        dots = VGroup(
+            *[
+                Dot(p, radius=0.045, color=CLASS_COLORS[c], stroke_width=0.8)
+                for p, c in zip(axes_points(plane, *net.X.T), net.y, strict=True)
+            ]
+        )
+        for d in dots:
+            d.set_stroke(style.BACKGROUND, width=0.8)
+        gx = np.arange(x0 + self.pixels / 2, x1, self.pixels)
+        gy = np.arange(y0 + self.pixels / 2, y1, self.pixels)
+        grid = np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2)
+        step_now = ValueTracker(0)
+
+        def guess(k: int) -> np.ndarray:
+            """The network's probability of class 1 at every square, at step ``k``."""
+            return class_probabilities(net.forward(params[k], grid).post[-1])[:, 1]
+
+        side = plane.x_axis.get_unit_size() * self.pixels
+        region = RegionMap(axes_points(plane, grid[:, 0], grid[:, 1]), side).show(guess(0))
+
+        # --- one point through the network ---------------------------------------------
+        start_pred = net.predict(p0)
+        wrong = np.flatnonzero(start_pred != net.y)
+        i = int(wrong[0])  # a point the untrained network gets wrong
+        point, truth = net.X[i], int(net.y[i])
+        fwd = net.forward(p0, point[None])
+        values = [fwd.inputs[0]] + [a[0] for a in fwd.post]
+        probs = class_probabilities(fwd.post[-1][0])
+        point_loss = float(net.backward(p0, point[None], np.array([truth])).value)
+        ring = Circle(radius=0.14, color=style.INK, stroke_width=3).move_to(
+            axes_points(plane, *point)
+        )
+        inputs = VGroup(
+            *[
+                label(f"{v:+.2f}", size=16).next_to(n, LEFT, buff=0.12)
+                for v, n in zip(point, diagram.neurons[0], strict=True)
+            ]
+        )
+        outputs = VGroup(
+            *[
+                label(f"{CLASS_NAMES[c]} {probs[c]:.0%}", size=16, color=CLASS_COLORS[c]).next_to(
+                    n, RIGHT, buff=0.12
+                )
+                for c, n in enumerate(diagram.neurons[-1])
+            ]
+        )
+        verdict = label(
+            f"truth: {CLASS_NAMES[truth]}   loss = −log {probs[truth]:.2f} = {point_loss:.2f}",
+            size=18,
+            color=style.BAD,
+        ).next_to(diagram, DOWN, buff=0.5)
+
+        # --- backward: the real gradient size of each layer's weights -----------------
+        # The gradient this one point's loss hands each layer's weights.
+        point_back = net.backward(p0, point[None], np.array([truth]))
+        norms = [float(np.linalg.norm(g)) for g in point_back.dW]
+        grad_labels = VGroup()
+        for k in range(len(self.layers) - 1):
+            mid = (diagram.layer_center(k) + diagram.layer_center(k + 1)) / 2
+            grad_labels.add(
+                formula(
+                    rf"\|\partial L / \partial W_{k + 1}\| = {norms[k]:.3f}",
+                    scale=0.55,
+                    color=style.GRADIENT,
+                ).move_to([mid[0], diagram.neurons.get_bottom()[1] - 0.35, 0])
+            )
+        for k, g in enumerate(grad_labels):
+            g.shift(DOWN * 0.4 * (k % 2))  # stagger: the three labels are wider than a gap
+
+        def flash(k: int) -> AnimationGroup:
+            """A pulse running backwards along every edge of layer ``k``."""
+            pulses = [
+                ShowPassingFlash(
+                    Line(e.get_end(), e.get_start(), color=style.GRADIENT, stroke_width=5),
+                    time_width=0.5,
+                )
+                for e in diagram.edges[k]
+            ]
+            return AnimationGroup(*pulses)
+
+        # --- training ---------------------------------------------------------------------
+        chart, _ = live_chart(
+            traj.losses, step_now, x_length=3.0, y_length=1.5, y_label="loss (all points)"
+        )
+        chart.move_to([2.5, -2.55, 0])
+        acc_now = Readout(
+            "accuracy", lambda: 100 * float(acc[int(step_now.get_value())]), decimals=1, size=22
+        )
+        step_read = Readout(
+            "step", lambda: step_now.get_value(), integer=True, size=22, color=style.MUTED
+        )
+        loss_read = Readout(
+            "loss", lambda: float(traj.losses[int(step_now.get_value())]), decimals=3, size=22
+        )
+        reads = VGroup(step_read, loss_read, acc_now).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+        reads.move_to([5.55, -2.45, 0])
+        percent = label("%", size=22).next_to(acc_now, RIGHT, buff=0.06)
+        percent.add_updater(lambda m: m.next_to(acc_now, RIGHT, buff=0.06))
+        rule = formula(FORMULAS["gd"], scale=0.6, color=style.DESCENT)
+        rule.next_to(diagram, DOWN, buff=0.5)
+
+        def follow_training(_m) -> None:
+            k = int(step_now.get_value())
+            diagram.set_weights([W for W, _ in net.unflatten(params[k])])
+            region.show(guess(k))
+
+        n_params = net.dim
+        with self.narrate(
+            "How does a neural network learn? Here is a small one: layers of neurons, "
+            "and a weight on every connection. Green is positive, red negative, "
+            "thicker is larger."
+        ) as beat:
+            self.play(
+                LaggedStart(
+                    *[FadeIn(layer, scale=0.8) for layer in diagram.neurons], lag_ratio=0.3
+                ),
+                FadeIn(layer_names),
+                run_time=beat.until("and a"),
+            )
+            self.play(Create(diagram.edges, lag_ratio=0.01), run_time=beat.until("green"))
+            self.play(FadeIn(legend, shift=UP * 0.1), run_time=beat.remaining() * 0.8)
+
+        with self.narrate("Its task: tell the yellow points from the blue.") as beat:
+            self.play(Create(frame), FadeIn(plane), run_time=0.8)
+            self.play(FadeIn(dots, lag_ratio=0.01), run_time=beat.remaining() * 0.85)
+
+        with self.narrate(
+            "Forward pass: a point goes in, each layer weighs and squashes what it receives, "
+            "and out comes a guess."
+        ) as beat:
+            self.play(Create(ring), FadeOut(legend), run_time=0.6)
+            self.play(FadeIn(inputs), run_time=0.5)
+            hold = beat.until("out") / len(self.layers)
+            for k in range(len(self.layers)):
+                lit = diagram.neurons[k].copy()
+                for neuron, v in zip(lit, values[k], strict=True):
+                    s = 1.0 if 0 < k < len(self.layers) - 1 else max(np.abs(values[k]).max(), 1e-9)
+                    neuron.set_fill(
+                        interpolate_color(
+                            style.BACKGROUND,
+                            style.GOOD if v >= 0 else style.BAD,
+                            min(abs(float(v)) / s, 1.0),
+                        ),
+                        opacity=1,
+                    )
+                anims = [Transform(diagram.neurons[k], lit)]
+                if k < len(self.layers) - 1:
+                    anims.append(
+                        ShowPassingFlash(
+                            diagram.edges[k].copy().set_stroke(style.ACCENT, width=3, opacity=1),
+                            time_width=0.6,
+                        )
+                    )
+                self.play(*anims, run_time=hold)
+            self.play(FadeIn(outputs, shift=RIGHT * 0.1), run_time=beat.remaining() * 0.8)
+
+        with self.narrate(
+            f"It says {CLASS_NAMES[1 - truth]}, but the point is {CLASS_NAMES[truth]}. "
+            f"The loss measures how wrong: {point_loss:.2f}."
+        ) as beat:
+            self.play(
+                Indicate(outputs[1 - truth], color=style.BAD), run_time=beat.until("the loss")
+            )
+            self.play(FadeIn(verdict, shift=UP * 0.1), run_time=beat.remaining() * 0.6)
+
+        with self.narrate(
+            "Backward pass: the chain rule carries the error back, layer by layer. "
+            "Every weight gets its own partial derivative."
+        ) as beat:
+            self.play(FadeOut(verdict), run_time=0.4)
+            per = beat.remaining() * 0.9 / 3
+            for k in reversed(range(len(self.layers) - 1)):
+                self.play(flash(k), FadeIn(grad_labels[k], shift=LEFT * 0.2), run_time=per)
+
+        with self.narrate(
+            f"Gradient descent nudges all {n_params} weights and biases at once, "
+            "against their gradients, and repeats."
+        ) as beat:
+            self.play(
+                FadeOut(grad_labels),
+                FadeOut(inputs),
+                FadeOut(outputs),
+                FadeOut(ring),
+                Write(rule),
+                run_time=beat.until("against"),
+            )
+            self.play(
+                *[diagram.neurons[k].animate.set_fill(style.BACKGROUND) for k in range(4)],
+                FadeIn(region),
+                run_time=beat.remaining() * 0.8,
+            )
+
+        self.bring_to_back(region)
+        with self.narrate(
+            f"Over {self.steps} steps the boundary sharpens, the loss falls, "
+            f"and accuracy climbs to {acc[-1]:.1%}."
+        ) as beat:
+            self.add(chart, reads, percent)
+            self.play(FadeIn(chart), FadeIn(reads), FadeIn(percent), run_time=0.6)
+            region.add_updater(follow_training)
+            self.play(
+                step_now.animate.set_value(self.steps),
+                run_time=beat.remaining() * 0.95,
+                rate_func=rate_functions.ease_in_out_sine,
+            )
+            region.remove_updater(follow_training)
+
+        uses = VGroup(
+            label("the same loop, millions of weights:", size=20, color=style.MUTED),
+            label("reading handwritten digits", size=22, color=style.INK),
+            label("predicting house prices", size=22, color=style.INK),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+        uses.next_to(diagram, DOWN, buff=0.35).align_to(diagram, LEFT)
+        with self.narrate(
+            "Scale this loop up to millions of weights, and it reads handwritten digits, "
+            "or predicts house prices."
+        ) as beat:
+            self.play(FadeOut(rule), FadeIn(uses[0]), run_time=beat.until("reads"))
+            self.play(FadeIn(uses[1], shift=UP * 0.1), run_time=beat.until("or"))
+            self.play(FadeIn(uses[2], shift=UP * 0.1), run_time=beat.remaining() * 0.7)
+        self.play(FadeOut(Group(*self.mobjects)), run_time=0.6)

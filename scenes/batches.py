@@ -266,8 +266,10 @@ class BatchSizes(NarratedScene, Scene):
             self.play(
                 FadeIn(cloud[3]),
                 FadeIn(spreads[1]),
-                run_time=beat.remaining() * 0.9,
+                run_time=min(1.2, beat.remaining()),
             )
+        # Time to see the tight cluster of batch means before the scene ends.
+        self.play(Indicate(spreads[1], color=None, scale_factor=1.1), run_time=1.5)
         self.play(FadeOut(Group(*self.mobjects)), run_time=0.6)
 
     def cost_table(self, runs: dict[str, BatchRun]) -> VGroup:

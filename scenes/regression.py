@@ -75,7 +75,7 @@ class WeatherLine(NarratedScene, Scene):
         loss_tex = formula(r"L(w, b) = " + s.latex, scale=0.62).move_to([col, 2.25, 0])
         dw_tex = formula(gradient_latex(w, n), scale=0.58, color=style.GRADIENT)
         db_tex = formula(gradient_latex(b, n), scale=0.58, color=style.GRADIENT)
-        VGroup(dw_tex, db_tex).arrange(DOWN, buff=0.22).move_to([col, 0.95, 0])
+        VGroup(dw_tex, db_tex).arrange(DOWN, buff=0.25).move_to([col, 0.8, 0])
         loss_now = Readout(
             "L =", lambda: float(s(np.array([w_now.get_value(), b0]))), decimals=2, size=22
         )
@@ -189,7 +189,7 @@ class WeatherLine(NarratedScene, Scene):
         ) as beat:
             self.play(
                 FadeOut(db_tex),
-                dw_tex.animate.move_to([col, 1.3, 0]),
+                dw_tex.animate.move_to([col, 1.4, 0]),
                 Create(chart),
                 Write(w_axis),
                 FadeIn(chart_title),
@@ -204,8 +204,8 @@ class WeatherLine(NarratedScene, Scene):
             "and the line swings up to fit the cloud."
         ) as beat:
             self.play(
-                dw_tex.animate.scale(0.8).move_to([col, 1.55, 0]),
-                FadeIn(rule.move_to([col, 0.75, 0]), shift=DOWN * 0.1),
+                dw_tex.animate.scale(0.8).move_to([col, 1.4, 0]),
+                FadeIn(rule.move_to([col, 0.55, 0]), shift=DOWN * 0.1),
                 run_time=beat.until("as"),
             )
             self.play(

@@ -79,8 +79,8 @@ class SGDEscape(StillCameraScene):
         f_tex = formula(r"f(x, y) = " + s.latex, scale=0.6).to_corner(UL)
 
         with self.narrate(
-            "Real training rarely sees the true gradient. Stochastic gradient descent "
-            "estimates it from a small sample of the data, so every step is a little noisy."
+            "Stochastic gradient descent estimates the gradient from a small sample of the "
+            "data, so every step is a little noisy."
         ) as beat:
             self.reveal(land)
             self.fixed(f_tex)
@@ -95,11 +95,10 @@ class SGDEscape(StillCameraScene):
             self.play(FadeIn(deep, shift=UP * 0.2))
 
         with self.narrate(
-            "Can noise help? Plain gradient descent, started here, rolls into the shallow "
-            "valley and stays there."
+            "Can noise help? Plain descent from here rolls into the shallow valley and stays."
         ) as beat:
             self.add(gd)
-            self.play(FadeIn(gd.marker, scale=0.5), run_time=beat.until("started"))
+            self.play(FadeIn(gd.marker, scale=0.5), run_time=beat.until("here"))
             self.play(Indicate(gd.marker, scale_factor=1.8), run_time=beat.until("rolls"))
             self.play(
                 gd.walk(run_time=beat.remaining() * 0.85, rate_func=rate_functions.ease_out_sine)
@@ -107,8 +106,8 @@ class SGDEscape(StillCameraScene):
 
         n = self.preset.runs
         with self.narrate(
-            f"Now {n} noisy runs from the same start. The jitter shakes some of them "
-            "over the ridge, and as the steps shrink, each one settles."
+            f"Now {n} noisy runs from the same start. The jitter shakes some of them over the "
+            "ridge; as the steps shrink, each settles."
         ) as beat:
             follow(trails)
             self.add(trails, dots)
@@ -135,8 +134,8 @@ class SGDEscape(StillCameraScene):
         order = np.argsort(result.noisy.final[:, 0])
         deep_so_far = np.cumsum(result.deep[order])
         with self.narrate(
-            f"{escaped} of the {n} noisy runs ended in the deeper valley. Plain descent never "
-            "will. The noise is not only a cost: it helps to escape small, shallow minima."
+            f"{escaped} of the {n} ended in the deeper valley, where plain descent never goes. "
+            "Noise helps to escape shallow minima."
         ) as beat:
             self.fixed(counter)
             self.play(FadeIn(counter), run_time=0.4)
@@ -159,7 +158,7 @@ class SGDEscape(StillCameraScene):
             self.play(
                 LaggedStart(*judge, lag_ratio=0.04),
                 judge_time.animate.set_value(1.0),
-                run_time=beat.until("plain descent") - 0.3,
+                run_time=beat.until("where plain") - 0.3,
                 rate_func=linear,
             )
             counter.clear_updaters()
@@ -246,9 +245,7 @@ class HeavyBall(StillCameraScene):
         )
         speed.next_to(rule, DOWN, buff=0.2).align_to(rule, RIGHT)
 
-        with self.narrate(
-            "Momentum. Picture a long, narrow valley with a small bump across its floor."
-        ):
+        with self.narrate("Momentum. Picture a narrow valley with a small bump across its floor."):
             self.reveal(land)
             self.fixed(names[0])
             self.play(FadeIn(names[0]), run_time=0.6)
@@ -263,19 +260,19 @@ class HeavyBall(StillCameraScene):
             )
 
         with self.narrate(
-            "Momentum keeps a velocity: the new gradient, plus beta times the old velocity. "
-            "Then it steps along that velocity."
+            "Momentum keeps a velocity: the new gradient plus beta times the old velocity, "
+            "and steps along it."
         ) as beat:
             self.fixed(rule)
-            self.play(Write(rule), run_time=beat.until("then"))
+            self.play(Write(rule), run_time=beat.until("and steps"))
             self.add(ball)
             self.fixed(names[1], settings)
             self.play(FadeIn(names[1]), FadeIn(settings), FadeIn(ball.marker, scale=0.5))
 
         stopped = gd_traj.n_steps
         with self.narrate(
-            "Across the valley the pushes flip and cancel; along it they add up. The ball "
-            "gathers speed, rolls over the bump, swings past the bottom and settles."
+            "Across the valley the pushes cancel; along it they add up. The ball rolls over "
+            "the bump, swings past the bottom and settles."
         ) as beat:
             self.fixed(speed)
             self.play(FadeIn(speed), run_time=0.4)
@@ -299,7 +296,7 @@ class HeavyBall(StillCameraScene):
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         verdict.next_to(settings, UP, buff=0.25)
         with self.narrate(
-            f"Plain descent gave up after {stopped} steps. The heavy ball reached the bottom "
+            f"Plain descent stopped after {stopped} steps; the heavy ball reached the bottom "
             f"in {ball_traj.n_steps}."
         ) as beat:
             self.fixed(verdict)
@@ -405,29 +402,25 @@ class AdamMoments(NarratedScene, Scene):
         name = label("Adam: adaptive moment estimation", size=26, color=adam_color)
         name.next_to(rules, DOWN, buff=0.25)
 
-        with self.narrate(
-            "Adam, short for adaptive moment estimation, keeps two running averages for "
-            "every coordinate."
-        ) as beat:
+        with self.narrate("Adam keeps two running averages for every coordinate.") as beat:
             self.play(Create(cmap.lines, lag_ratio=0.02), FadeIn(cmap[1:]), FadeIn(name),
                       run_time=1.6)  # fmt: skip
             self.add(tracer)
             self.play(Write(rules[:2]), run_time=beat.remaining() * 0.8)
 
         with self.narrate(
-            "m averages the gradient: the direction to go. v averages its square: how large "
-            "the gradients usually are."
+            "m, the average gradient: which way to go. v, the average squared gradient: "
+            "how large it usually is."
         ) as beat:
             self.play(FadeIn(bars.head), FadeIn(bars.lines[0]), run_time=0.6)
             self.add(bars)  # its updater redraws every row from now on
-            self.play(FadeIn(bars.lines[1], shift=RIGHT * 0.2), run_time=beat.until("v averages"))
+            self.play(FadeIn(bars.lines[1], shift=RIGHT * 0.2), run_time=beat.until("v"))
             self.play(FadeIn(bars.lines[2], shift=RIGHT * 0.2), run_time=0.8)
             self.play(tracer.walk(to=1, run_time=beat.remaining() * 0.8))
 
         with self.narrate(
-            "Its step divides one by the square root of the other, coordinate by coordinate. "
-            f"Across this valley the slope is {ratio:.0f} times steeper than along it, yet both "
-            "coordinates take steps of the same size."
+            "The step divides one by the square root of the other. Here the slope across is "
+            f"{ratio:.0f} times steeper than along, yet both coordinates step equally far."
         ) as beat:
             self.play(Write(rules[2]), FadeIn(bars.lines[3], shift=RIGHT * 0.2),
                       run_time=beat.until("across"))  # fmt: skip
@@ -442,8 +435,8 @@ class AdamMoments(NarratedScene, Scene):
         chart.next_to(bars, DOWN, buff=0.35).align_to(bars, RIGHT)
         correction = formula(BIAS_CORRECTION, scale=0.6).move_to(name)
         with self.narrate(
-            "Both averages start at zero, so at first they are too small. Dividing by one minus "
-            "beta to the t corrects them, and the very first step already has its full size."
+            "Both averages start at zero, so at first they are too small; dividing by one "
+            "minus beta to the t corrects them."
         ) as beat:
             self.play(FadeIn(chart[0]), FadeIn(chart[-1]), run_time=0.6)
             self.play(Create(chart[1]), Create(chart[2]), run_time=beat.until("dividing"))
@@ -456,8 +449,7 @@ class AdamMoments(NarratedScene, Scene):
             color=adam_color,
         ).move_to(correction)
         with self.narrate(
-            "This is why Adam is the optimizer most people reach for first, in PyTorch, "
-            "TensorFlow and JAX."
+            "Adam is the optimizer most people reach for first, in PyTorch, TensorFlow and JAX."
         ) as beat:
             self.play(
                 tracer.walk(
@@ -637,7 +629,7 @@ class OptimizerRace(StillCameraScene):
         out = [r for r in runners if r.finished_at is None]
 
         with self.narrate(
-            "Now a race: SGD, Momentum and Adam, from the same start on Rosenbrock's valley."
+            "A race: SGD, Momentum and Adam, from one start in Rosenbrock's valley."
         ) as beat:
             self.reveal(land, star)
             for tr in tracers.values():
@@ -649,8 +641,8 @@ class OptimizerRace(StillCameraScene):
             )
 
         with self.narrate(
-            f"To be fair, each one uses the learning rate that did best after {p.steps} steps, "
-            f"chosen from the same grid of {len(grid)} rates."
+            f"To be fair, each gets the learning rate that did best after {p.steps} steps, "
+            "from the same grid."
         ) as beat:
             self.fixed(fair)
             self.play(FadeIn(fair, shift=UP * 0.2), run_time=0.8)
@@ -662,22 +654,29 @@ class OptimizerRace(StillCameraScene):
         self.fixed(chart)
         badges = VGroup()
         ordinals = ["1st", "2nd", "3rd", "4th", "5th"]
+        first = order[0].finished_at if order else p.steps // 2
         with self.narrate(
-            "Go! The chart follows each loss on a log scale. "
-            + " ".join(
-                f"{NAMES[r.name]} crosses the finish line {'first' if i == 0 else 'next'}, "
-                f"at step {r.finished_at}."
+            "Go! The chart follows each loss on a log scale, down to the finish line."
+        ) as beat:
+            self.play(FadeIn(chart), run_time=0.5)
+            # The race runs while the line is spoken; the leader crosses as it ends.
+            self.play(k.animate.set_value(first - 1), run_time=beat.remaining(), rate_func=linear)
+
+        with self.narrate(
+            " ".join(
+                f"{NAMES[r.name]} finishes {'first' if i == 0 else 'next'}, at step {r.finished_at}."
                 for i, r in enumerate(order)
             )
         ) as beat:
-            self.play(FadeIn(chart), run_time=0.5)
             for i, r in enumerate(order):
-                cue = f"{NAMES[r.name]} crosses"
-                self.play(
-                    k.animate.set_value(r.finished_at),
-                    run_time=beat.until(cue),
-                    rate_func=linear,
-                )
+                if i:
+                    self.play(
+                        k.animate.set_value(r.finished_at),
+                        run_time=beat.until(f"{NAMES[r.name]} finishes"),
+                        rate_func=linear,
+                    )
+                else:
+                    k.set_value(r.finished_at)
                 row = rows[p.runners.index(r.name)]
                 badge = badge_for(
                     row, f"{ordinals[i]} · {r.finished_at}", style.OPTIMIZER_COLORS[r.name]
@@ -689,10 +688,9 @@ class OptimizerRace(StillCameraScene):
 
         dnf = " and ".join(NAMES[r.name] for r in out)
         with self.narrate(
-            f"{dnf}'s noisy steps never get there in {p.steps} steps. On another landscape the "
-            "order can change: no optimizer is best everywhere."
+            f"{dnf} never gets there. On another landscape the order can change."
             if out
-            else "On another landscape the order can change: no optimizer is best everywhere."
+            else "On another landscape the order can change."
         ) as beat:
             late = VGroup(
                 *[badge_for(rows[p.runners.index(r.name)], "no finish", style.MUTED) for r in out]

@@ -12,13 +12,14 @@ Every number comes from :mod:`optim.presets` and :mod:`models.presets`, which th
 from manim import *
 
 from models import presets as deep
-from optim import run
+from optim import presets, run
 from scenes.common import style
 from scenes.common.charts import axes_points
-from scenes.common.labels import label
+from scenes.common.labels import Readout, heading, label
 from scenes.common.landscape import ContourMap
 from scenes.common.narration import NarratedScene
 from scenes.common.paths import PathTracer
+from scenes.hook import Hook
 from surfaces import get
 
 _WORDS = {1: "ten", 2: "a hundred", 3: "a thousand", 4: "ten thousand",
@@ -149,10 +150,21 @@ class DeepGradients(NarratedScene, Scene):
 
         with self.narrate(
             f"With sigmoids and small weights, the first layer's gradient is {shrink} times "
-            "smaller than the last one's: the early layers barely learn. With large weights the "
-            f"gradient grows {grow} times on its way back, and training turns unstable. ReLU with "
-            "He initialisation keeps every layer in the same range."
+            "smaller than the last one's: the early layers barely learn. With large weights it "
+            f"grows {grow} times on the way back, and training turns unstable. ReLU with He "
+            "initialisation keeps every layer in the same range."
         ) as beat:
+            follow_ups = [
+                (
+                    "early layers",
+                    Indicate(VGroup(*bar_sets[0][:4]), color=style.INK, scale_factor=1.15),
+                ),
+                ("unstable", Wiggle(VGroup(*bar_sets[1][:4]), scale_value=1.08)),
+                (
+                    "same range",
+                    Create(SurroundingRectangle(bar_sets[2], color=style.GOOD, buff=0.06)),
+                ),
+            ]
             for i, cue in enumerate(("sigmoids", "large weights", "relu")):
                 self.wait_until(beat, cue)
                 note = self.factor_note(bar_sets[i], panels[i][1], norms[cases[i].title], colors[i])
@@ -169,6 +181,10 @@ class DeepGradients(NarratedScene, Scene):
                     FadeIn(note[1], shift=UP * 0.1),
                     run_time=1.5,
                 )
+                # What the sentence then says about those layers, when it says it.
+                cue2, show = follow_ups[i]
+                self.wait_until(beat, cue2)
+                self.play(show, run_time=1.2)
             self.play(
                 *[b.animate.set_fill(opacity=0.85) for bs in bar_sets for b in bs], run_time=0.8
             )
@@ -195,9 +211,9 @@ class Conditioning(NarratedScene, Scene):
             x_range=[0, np.log10(kappas.max()), 1],
             y_range=[0, top, 1],
             x_length=7.0,
-            y_length=4.4,
+            y_length=4.0,
             axis_config={"color": style.MUTED, "include_tip": False, "tick_size": 0.05},
-        ).shift(DOWN * 0.3 + LEFT * 0.8)
+        ).shift(DOWN * 0.7 + LEFT * 1.6)
         ticks = VGroup(
             *[
                 MathTex(f"10^{{{e}}}", color=style.MUTED)
@@ -217,13 +233,13 @@ class Conditioning(NarratedScene, Scene):
         y_lab = label("steps to converge", size=20, color=style.MUTED).next_to(axes, UP, buff=0.2)
         y_lab.align_to(axes, LEFT)
         series = VGroup()
-        names = {"gd": "gradient descent", "momentum": "momentum, tuned to the curvatures"}
+        names = {"gd": "gradient descent", "momentum": "tuned momentum"}
         for name, values in steps.items():
             color = style.OPTIMIZER_COLORS[name]
             pts = axes_points(axes, np.log10(kappas), np.log10(np.maximum(values, 1)))
             line = VMobject(stroke_color=color, stroke_width=4).set_points_as_corners(pts)
             dots = VGroup(*[Dot(p, radius=0.06, color=color) for p in pts])
-            tag = label(f"{names[name]}: {values[-1]:,} steps", size=20, color=color)
+            tag = label(f"{names[name]}: {values[-1]:,}", size=20, color=color)
             tag.next_to(pts[-1], RIGHT, buff=0.2)
             series.add(VGroup(line, dots, tag))
         bowls = self.bowls(kappas[[0, 3, 5]]).to_edge(UP, buff=0.35).shift(RIGHT * 3.6)
@@ -263,8 +279,9 @@ class Conditioning(NarratedScene, Scene):
         out = VGroup()
         for kappa in kappas:
             s = get(f"x**2/2 + {kappa:g}*y**2/2")
-            cmap = ContourMap(s, levels=6, x_length=1.6, y_length=1.6, stroke_width=1.5,
-                              domain=((-2, 2), (-2, 2)))  # fmt: skip
+            # Levels up to f = 2 so that each bowl shows whole ellipses, however narrow.
+            cmap = ContourMap(s, levels=5, x_length=1.6, y_length=1.6, stroke_width=1.5,
+                              domain=((-2, 2), (-2, 2)), z_range=(0.0, 2.0))  # fmt: skip
             cmap.axes.set_stroke(opacity=0)
             tag = (
                 MathTex(rf"\kappa = {kappa:g}", color=style.MUTED)
@@ -282,8 +299,10 @@ class BeyondGradients(NarratedScene, Scene):
         p = self.preset
         runs = presets.next_methods(p)
         s = get(p.surface)
-        cmap = ContourMap(s, heights="log", levels=16, x_length=6.2, y_length=6.2)
-        cmap.to_edge(LEFT, buff=0.5).shift(DOWN * 0.2)
+        # Taller than Rosenbrock's usual box: Newton's second step lands far below the valley.
+        cmap = ContourMap(s, heights="log", levels=16, x_length=5.2, y_length=6.8,
+                          domain=((-2.0, 2.0), (-3.0, 3.2)))  # fmt: skip
+        cmap.to_edge(LEFT, buff=0.5)
         star = Star(n=5, outer_radius=0.15, color=style.GOOD, fill_opacity=1)
         star.move_to(cmap.to_scene(np.array(s.minima[0].point)))
         names = {"gd": "gradient descent", "newton": "Newton", "lbfgs": "L-BFGS",
@@ -304,21 +323,24 @@ class BeyondGradients(NarratedScene, Scene):
         rows = [header]
         for n, t in runs.items():
             color = style.OPTIMIZER_COLORS[n]
-            steps = f"{t.n_steps:,}" + ("+" if t.stopped == "steps" else "")
+            if n == "gd":  # counts up while its path is drawn
+                steps = Readout("", tracers[n].step.get_value, integer=True, size=22, color=color)
+            else:
+                steps = label(f"{t.n_steps:,}", size=22, color=color)
             rows.append(
                 VGroup(
                     label(names[n], size=22, color=color),
-                    label(steps, size=22, color=color),
+                    steps,
                     label(f"{t.n_fev:,}", size=22, color=color),
                     label(f"{t.n_gev:,}", size=22, color=color),
                 )
             )
         table = VGroup(*rows)
-        x0, widths = 0.0, [0.0, 2.6, 4.0, 5.4]
+        x0, widths = 0.0, [0.0, 2.55, 3.95, 5.35]
         for i, row in enumerate(table):
             for part, x in zip(row, widths, strict=True):
                 part.move_to([x0 + x, -0.55 * i, 0], aligned_edge=LEFT)
-        table.next_to(cmap, RIGHT, buff=0.6).shift(UP * 0.8)
+        table.next_to(cmap, RIGHT, buff=0.7).shift(UP * 1.0)
         note = label("Newton also evaluates the Hessian at every step", size=18, color=style.MUTED)
         note.next_to(table, DOWN, buff=0.35).align_to(table, LEFT)
         gd, newton, lbfgs, nm = (runs[k] for k in ("gd", "newton", "lbfgs", "nelder-mead"))
@@ -332,8 +354,8 @@ class BeyondGradients(NarratedScene, Scene):
             )
             self.add(tracers["gd"])
             self.play(FadeIn(header), FadeIn(table[1]), run_time=0.6)
-            self.play(tracers["gd"].walk(run_time=beat.remaining() * 0.85,
-                                         rate_func=rate_functions.ease_out_cubic))  # fmt: skip
+            self.play(tracers["gd"].walk(run_time=beat.remaining() * 0.85, rate_func=linear))
+            table[1][1].clear_updaters()
 
         with self.narrate(
             f"Newton's method also uses the curvature, the Hessian, and gets there in "

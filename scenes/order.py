@@ -59,4 +59,8 @@ ORDER: tuple[Entry, ...] = (
     Entry("regression.py", "WeatherLine", 7),
     Entry("regression.py", "WeatherBowl", 7),
     Entry("batches.py", "BatchSizes", 8),
+    Entry("limitations.py", "DeepGradients", 9),
+    Entry("limitations.py", "Conditioning", 9),
+    Entry("limitations.py", "BeyondGradients", 9),
+    Entry("limitations.py", "Closing", 9),
 )

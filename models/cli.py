@@ -18,7 +18,14 @@ from datasets import DatasetError
 from models.errors import ModelError
 from models.mlp import MLP
 from optim import OptimError, run
-from optim.cli import Parser, UsageError, add_optimizer_flags, number, optimizer_params
+from optim.cli import (
+    Parser,
+    UsageError,
+    add_optimizer_flags,
+    number,
+    optimizer_params,
+    values_may_start_with_minus,
+)
 
 #: Datasets the CLI knows, and the loss each is trained with.
 DATASETS = {"moons": "cross_entropy", "circles": "cross_entropy", "weather": "mse"}
@@ -120,7 +127,9 @@ def _train(args: argparse.Namespace) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser().parse_args(
+            values_may_start_with_minus(sys.argv[1:] if argv is None else argv)
+        )
         result = describe(n := network(args), n.start) if args.command == "grad" else _train(args)
         out = json.dumps(result, allow_nan=False) + "\n"
     except (UsageError, OptimError, ModelError, DatasetError) as exc:

@@ -145,10 +145,23 @@ def _trajectory(args: argparse.Namespace) -> str:
     return json.dumps(result, allow_nan=False) + "\n"
 
 
+def values_may_start_with_minus(argv: Sequence[str]) -> list[str]:
+    """Let values such as ``--start -1e-3 2`` or ``--surface "-x**2"`` through argparse.
+
+    argparse reads any word that starts with ``-`` and is not a plain number as an
+    option. These CLIs have only long options (and ``-h``), so a word with one
+    leading dash is a value; a leading space marks it so for argparse, and
+    numbers and expressions ignore the space.
+    """
+    return [f" {a}" if a.startswith("-") and a[1:2] not in ("", "-", "h") else a for a in argv]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser().parse_args(
+            values_may_start_with_minus(sys.argv[1:] if argv is None else argv)
+        )
         out = _list() if args.command == "list" else _trajectory(args)
     except (UsageError, OptimError, surfaces.SurfaceError) as exc:
         print(f"python -m optim: error: {exc}", file=sys.stderr)
@@ -159,4 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a full disk, a closed terminal
+        print(f"python -m optim: error: cannot write the output: {exc.strerror}", file=sys.stderr)
+        return 1
     return 0

@@ -88,8 +88,9 @@ def get(name_or_expr: str | Surface) -> Surface:
     if key in REGISTRY:
         return _registered(key)
     if key.isidentifier() and key not in ("x", "y"):
+        shown = key if len(key) <= 40 else key[:40] + "..."
         raise UnknownSurfaceError(
-            f"unknown surface {key!r}; choose one of {', '.join(REGISTRY)} "
+            f"unknown surface {shown!r}; choose one of {', '.join(REGISTRY)} "
             "or give an expression in x and y"
         )
     return from_expression(key)

@@ -121,6 +121,11 @@ RUNS: dict[str, tuple[tuple[str, ...], dict | None]] = {
         _run_args("sqrt(x**2 + y**2)", "gd", "--lr", "1", "--start", "1", "0"),
         None,
     ),
+    # Values may start with a minus: a negative start, an expression with a leading minus.
+    "negative values": (
+        _run_args("-x**2/4 + y**2", "gd", "--start", "-1e-3", "2", "--steps", "5"),
+        dict(surface="-x**2/4 + y**2", optimizer="gd", start=(-1e-3, 2.0), steps=5),
+    ),
 }
 # Defaults through the CLI (momentum and nesterov share gd's path; all are checked
 # in-process in test_optimizers.py).
@@ -158,6 +163,20 @@ BAD: dict[str, tuple[str, ...]] = {
     "not finite at start": _run_args("log(x)", "gd", "--start", "-1", "1"),
     "no surface": ("run", "--optimizer", "gd"),
     "no command": (),
+    # Hostile or unlucky input that once hung, leaked tracebacks or was silently misread.
+    "exp of a huge log": _run_args("exp(2**99*log(3))", "gd"),
+    "exp of another huge log": _run_args("exp(9**99*log(9))", "gd"),
+    "exp beyond float": _run_args("exp(99999*log(9))+x", "gd"),
+    "exp beyond float times x": _run_args("exp(5000*log(2))*x", "gd"),
+    "499-digit integer": _run_args("9" * 495 + "*x", "gd"),
+    "power tower": _run_args("**".join(["x"] * 166), "gd"),
+    "sqrt with two arguments": _run_args("sqrt(x, y)", "gd"),
+    "log with a base": _run_args("log(x, 0)", "gd"),
+    "full-width x": _run_args("\uff58**2", "gd"),
+    "long unknown name": _run_args("a" * 400, "gd"),
+    "seed -1": _run_args("bowl", "gd", "--seed", "-1"),
+    "steps too many": _run_args("bowl", "gd", "--steps", "10000000000"),
+    "lbfgs with lr": _run_args("bowl", "lbfgs", "--lr", "0.1"),
 }
 
 
@@ -388,3 +407,14 @@ def test_bad_input_is_one_line_and_exit_code_2(results, key):
     assert len(proc.stderr.splitlines()) == 1, proc.stderr
     assert proc.stderr.startswith("python -m optim: error:")
     assert "hacked" not in proc.stderr
+    assert len(proc.stderr) < 400  # names are shortened, never echoed whole
+
+
+def test_a_full_device_is_one_line_and_exit_1():
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "optim", *_run_args("bowl", "gd", "--steps", "3")],
+            cwd=ROOT, stdout=full, stderr=subprocess.PIPE, text=True, timeout=60,
+        )  # fmt: skip
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1 and "No space left" in proc.stderr

@@ -258,3 +258,32 @@ def test_toy_datasets_are_seeded_and_balanced(make):
     else:
         np.testing.assert_allclose(radius[clean.y == 0], 1.0)
         np.testing.assert_allclose(np.linalg.norm(clean.X[clean.y == 1] - [1, 0.5], axis=1), 1.0)
+
+
+# --- every bad argument is a typed error ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(bound=-1.0),
+        dict(bound=0.0),
+        dict(bound=float("nan")),
+        dict(bound="big"),
+        dict(tol=float("nan")),
+        dict(tol=-1e-3),
+        dict(tol="0"),
+        dict(seed=-1),
+        dict(seed=1.5),
+        dict(seed="7"),
+        dict(steps=10**12),
+        dict(steps=2.0),
+        dict(record_every=0),
+        dict(batch_size=2.5),
+        dict(noise=-1.0),
+        dict(start=[[1e400, 0.0]]),
+    ],
+)
+def test_bad_run_arguments_raise_the_projects_typed_error(kwargs):
+    with pytest.raises(optim.OptimError):
+        optim.run("mse", "adam", **kwargs)

@@ -373,6 +373,8 @@ FORMULAS = {
     "newton": r"x_{t+1} = x_t - \alpha\, H_f(x_t)^{-1}\, \nabla f(x_t)",
 }
 #: Adam's bias correction, the part of its rule the update above writes with hats.
-BIAS_CORRECTION = r"\hat m_t = \frac{m_t}{1 - \beta_1^t}, \quad \hat v_t = \frac{v_t}{1 - \beta_2^t}"
+BIAS_CORRECTION = (
+    r"\hat m_t = \frac{m_t}{1 - \beta_1^t}, \quad \hat v_t = \frac{v_t}{1 - \beta_2^t}"
+)
 #: The stopping rule of :func:`optim.run`.
 STOP_FORMULA = r"\|\nabla f(x_t)\| < \varepsilon \quad \text{or} \quad t = T"

@@ -15,7 +15,7 @@ from models import presets as deep
 from optim import presets, run
 from scenes.common import style
 from scenes.common.charts import axes_points
-from scenes.common.labels import Readout, heading, label
+from scenes.common.labels import heading, label
 from scenes.common.landscape import ContourMap
 from scenes.common.narration import NarratedScene
 from scenes.common.paths import PathTracer
@@ -194,7 +194,7 @@ class DeepGradients(NarratedScene, Scene):
         """An arrow from the last layer's bar top to the first one's, and the ratio above it."""
         start, end = bars[-1].get_top(), bars[0].get_top()
         arrow = Arrow(start, end, buff=0.05, color=style.INK, stroke_width=3,
-                      max_tip_length_to_length_ratio=0.12)  # fmt: skip
+                      max_tip_length_to_length_ratio=0.06)  # fmt: skip
         text = label(factor_text(norms), size=18, color=color)
         text.next_to(frame, DOWN, buff=0.15)
         return VGroup(arrow, text)
@@ -324,7 +324,8 @@ class BeyondGradients(NarratedScene, Scene):
         for n, t in runs.items():
             color = style.OPTIMIZER_COLORS[n]
             if n == "gd":  # counts up while its path is drawn
-                steps = Readout("", tracers[n].step.get_value, integer=True, size=22, color=color)
+                steps = DecimalNumber(0, num_decimal_places=0, group_with_commas=True,
+                                      font_size=26, color=color)  # fmt: skip
             else:
                 steps = label(f"{t.n_steps:,}", size=22, color=color)
             rows.append(
@@ -341,6 +342,11 @@ class BeyondGradients(NarratedScene, Scene):
             for part, x in zip(row, widths, strict=True):
                 part.move_to([x0 + x, -0.55 * i, 0], aligned_edge=LEFT)
         table.next_to(cmap, RIGHT, buff=0.7).shift(UP * 1.0)
+        counter = table[1][1]
+        anchor = counter.get_left()
+        counter.add_updater(
+            lambda m: m.set_value(tracers["gd"].step.get_value()).move_to(anchor, aligned_edge=LEFT)
+        )
         note = label("Newton also evaluates the Hessian at every step", size=18, color=style.MUTED)
         note.next_to(table, DOWN, buff=0.35).align_to(table, LEFT)
         gd, newton, lbfgs, nm = (runs[k] for k in ("gd", "newton", "lbfgs", "nelder-mead"))
@@ -355,7 +361,7 @@ class BeyondGradients(NarratedScene, Scene):
             self.add(tracers["gd"])
             self.play(FadeIn(header), FadeIn(table[1]), run_time=0.6)
             self.play(tracers["gd"].walk(run_time=beat.remaining() * 0.85, rate_func=linear))
-            table[1][1].clear_updaters()
+            counter.clear_updaters()
 
         with self.narrate(
             f"Newton's method also uses the curvature, the Hessian, and gets there in "

@@ -299,9 +299,11 @@ class HeavyBall(StillCameraScene):
             f"Plain descent stopped after {stopped} steps; the heavy ball reached the bottom "
             f"in {ball_traj.n_steps}."
         ) as beat:
-            self.fixed(verdict)
+            # Fixing a mobject adds it: each line is fixed just before it fades in.
+            self.fixed(verdict[0])
             self.play(FadeIn(verdict[0], shift=UP * 0.2), Indicate(gd.marker, scale_factor=1.5))
             self.wait_until(beat, "heavy ball")
+            self.fixed(verdict[1])
             self.play(FadeIn(verdict[1], shift=UP * 0.2), Indicate(ball.marker, scale_factor=1.5))
         self.fade_to_black()
 

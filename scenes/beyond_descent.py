@@ -537,7 +537,7 @@ def log_loss_chart(
     tag = label("finish", size=16, color=style.INK).next_to(line, RIGHT, buff=0.08)
     x_lab = label("step", size=18, color=style.MUTED).next_to(axes, DOWN, buff=0.1)
     x_lab.align_to(axes, RIGHT)
-    y_lab = label("loss (log scale)", size=18, color=style.MUTED).next_to(axes, UP, buff=0.15)
+    y_lab = label("loss (log scale)", size=18, color=style.MUTED).next_to(axes, UP, buff=0.3)
     y_lab.align_to(axes, LEFT).shift(LEFT * 0.45)
     steps = np.arange(n + 1)
 
@@ -604,7 +604,7 @@ class OptimizerRace(StillCameraScene):
                 VGroup(
                     label(NAMES[name], size=22, color=color),
                     MathTex(rf"\alpha = {by_name[name].lr:g}", color=color).scale(0.6),
-                    Readout("loss", loss_now(name), decimals=4, size=22, color=color),
+                    Readout("loss", loss_now(name), decimals=3, size=22, color=color),
                 )
             )
         rows.arrange(DOWN, aligned_edge=LEFT, buff=0.22).next_to(chart, DOWN, buff=0.45)

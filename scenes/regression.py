@@ -336,7 +336,6 @@ class WeatherBowl(StillCameraScene):
             y_length=6.4,
             z_length=3.0,
             show_axes=False,
-            floor_contours=10,
         )
         round_land.shift(-round_land.mesh.get_center() + LEFT * 2.6 + DOWN * 0.4)
         std_tracer = PathTracer(
@@ -379,6 +378,7 @@ class WeatherBowl(StillCameraScene):
             "Now descent runs straight to the bottom. Back in degrees, it lands on "
             "the least-squares line, to four decimals."
         ) as beat:
+            self.play(FadeIn(std_tracer.marker, scale=0.4), run_time=0.4)
             self.play(
                 std_tracer.walk(run_time=beat.until("back") + 1.0, rate_func=smooth),
             )
@@ -425,9 +425,11 @@ class WeatherBowl(StillCameraScene):
                 big_run.positions[min(int(self.big_step.get_value()), int(big_run.n_steps))]
             )
             self.step_at = lambda: self.big_step.get_value()
+            walk_time = beat.until("the loss")
             self.play(
-                big_tracer.walk(run_time=beat.until("the loss"), rate_func=linear),
-                self.big_step.animate(rate_func=linear).set_value(last),
+                big_tracer.walk(run_time=walk_time, rate_func=linear),
+                # Same clock as the marker, so the readouts and line show its step.
+                self.big_step.animate(run_time=walk_time, rate_func=linear).set_value(last),
             )
             self.play(
                 self.big_step.animate.set_value(int(big_run.n_steps)),

@@ -18,9 +18,14 @@ class Title(NarratedScene, Scene):
 
     def construct(self):
         surface = get(self.surface)
-        backdrop = ContourMap(
-            surface, heights="log", levels=16, x_length=13, y_length=7.4, stroke_width=1.5
-        ).set_stroke(opacity=0.35)
+        # The valley sits below the title, so the descent never draws through the letters.
+        backdrop = (
+            ContourMap(
+                surface, heights="log", levels=16, x_length=13, y_length=5.2, stroke_width=1.5
+            )
+            .set_stroke(opacity=0.35)
+            .to_edge(DOWN, buff=0.15)
+        )
         traj = run(surface, self.optimizer, steps=400, **self.optimizer_params)
         tracer = PathTracer(
             traj.positions, backdrop.to_scene, color=style.OPTIMIZER_COLORS[self.optimizer]
@@ -30,7 +35,7 @@ class Title(NarratedScene, Scene):
         promise = label(
             "How machines learn by feeling their way downhill", color=style.MUTED, size=28
         )
-        card = VGroup(title, promise).arrange(DOWN, buff=0.35)
+        card = VGroup(title, promise).arrange(DOWN, buff=0.35).to_edge(UP, buff=0.55)
         plate = BackgroundRectangle(card, color=style.BACKGROUND, fill_opacity=0.75, buff=0.35)
 
         with self.narrate(

@@ -59,6 +59,20 @@ class Hook(StillCameraScene):
         patch.set_stroke(width=1.5, opacity=0.8)
         return patch.set_points_as_corners(self.terrain.to_scene(ring, lift=0.02))
 
+    def ring(self, center: np.ndarray, radius: float, color) -> VMobject:
+        """A lit patch of terrain around the surface point ``center``."""
+        angles = np.linspace(0, TAU, 33)
+        pts = center + radius * np.stack([np.cos(angles), np.sin(angles)], axis=-1)
+        patch = VMobject(fill_color=color, fill_opacity=0.3, stroke_color=color, stroke_width=2)
+        return patch.set_points_as_corners(self.terrain.to_scene(pts, lift=0.03))
+
+    def tilt_arrow(self) -> Arrow:
+        """Uphill at the start: the direction of the gradient the climber feels."""
+        p0, g0 = self.traj.positions[0], self.traj.grads[0]
+        up = p0 + self.feel_radius * 1.6 * g0 / np.linalg.norm(g0)
+        start = self.terrain.to_scene(p0, lift=0.06)
+        return step_arrow(start, self.terrain.to_scene(up, lift=0.06), color=style.GRADIENT)
+
     def next_step_arrow(self) -> Arrow:
         """The direction of the next step: minus the gradient where the climber stands."""
         k = min(int(self.climber.step.get_value()), self.climber.n_steps - 1)
@@ -78,19 +92,33 @@ class Hook(StillCameraScene):
     def construct(self):
         self.setup_terrain()
         climber, traj = self.climber, self.traj
+        valley = self.ring(traj.final, radius=0.9, color=style.GOOD)
         with self.narrate(
             "Imagine standing on a mountainside at night, blindfolded. "
             "Somewhere below is a valley, and you want to get there."
-        ):
+        ) as beat:
             self.reveal(self.terrain, run_time=2.0)
             self.play(FadeIn(climber, scale=0.5))
+            self.wait_until(beat, "valley")
+            # A glimpse of the goal the climber cannot see.
+            self.play(FadeIn(valley), run_time=0.8)
+            self.play(FadeOut(valley), run_time=beat.remaining() * 0.7)
 
         patch = always_redraw(self.feel_patch)
+        uphill = self.tilt_arrow()
+        slope = label(f"slope {np.linalg.norm(traj.grads[0]):.1f}", color=style.GRADIENT, size=26)
+        slope.to_corner(UR)
         with self.narrate(
             "You cannot see the valley. All you can feel is the ground right under your feet: "
             "which way it tilts, and how steeply."
-        ):
-            self.play(FadeIn(patch), run_time=1.5)
+        ) as beat:
+            self.wait_until(beat, "ground")
+            self.play(FadeIn(patch), run_time=beat.until("which way"))
+            self.play(GrowArrow(uphill), run_time=beat.until("how steeply"))
+            self.fixed(slope)
+            self.play(FadeIn(slope, shift=DOWN * 0.2), Indicate(uphill, scale_factor=1.3),
+                      run_time=beat.remaining() * 0.7)  # fmt: skip
+        self.play(FadeOut(uphill), FadeOut(slope), run_time=0.4)
 
         arrow = always_redraw(self.next_step_arrow)
         with self.narrate(
@@ -119,16 +147,28 @@ class Hook(StillCameraScene):
         day = self.terrain.copy().color_by_height(style.HEIGHT_SCALE)
         day.mesh.set_stroke(color=style.BACKGROUND, width=0.5)
         word = heading("gradient descent", size=style.TITLE_SIZE, color=style.ACCENT)
-        loop = label("feel the slope  →  step downhill  →  repeat", color=style.INK, size=28)
-        caption = VGroup(word, loop).arrange(DOWN, buff=0.25).to_edge(UP, buff=0.4)
-        plate = BackgroundRectangle(caption, color=style.BACKGROUND, fill_opacity=0.8, buff=0.2)
+        loop = VGroup(
+            *[
+                label(t, color=style.MUTED if t == "→" else style.INK, size=28)
+                for t in ("feel the slope", "→", "step downhill", "→", "repeat")
+            ]
+        ).arrange(RIGHT, buff=0.2)
+        # In the empty corner below the terrain's right arm: nothing to hide behind a plate.
+        caption = VGroup(word, loop).arrange(DOWN, buff=0.25, aligned_edge=RIGHT)
+        caption.to_corner(DR, buff=0.45)
         with self.narrate(
             "Feel the slope, step downhill, repeat. That loop is gradient descent, "
             "and it is how every neural network is trained."
-        ):
-            self.play(FadeOut(patch), FadeOut(counter), Transform(self.terrain, day), run_time=1.5)
-            self.add_fixed_in_frame_mobjects(plate, word)
-            self.play(FadeIn(plate), Write(word), run_time=1.2)
-            self.add_fixed_in_frame_mobjects(loop)
-            self.play(FadeIn(loop, shift=DOWN * 0.2), run_time=1.0)
+        ) as beat:
+            # Each part of the loop appears as it is named.
+            self.add_fixed_in_frame_mobjects(loop[0])
+            self.play(FadeOut(patch), FadeOut(counter), Transform(self.terrain, day),
+                      FadeIn(loop[0], shift=UP * 0.2), run_time=beat.until("step downhill"))  # fmt: skip
+            self.add_fixed_in_frame_mobjects(loop[1], loop[2])
+            self.play(FadeIn(loop[1:3], shift=UP * 0.2), run_time=beat.until("repeat"))
+            self.add_fixed_in_frame_mobjects(loop[3], loop[4])
+            self.play(FadeIn(loop[3:], shift=UP * 0.2), run_time=beat.until("gradient descent"))
+            self.add_fixed_in_frame_mobjects(word)
+            self.play(Write(word), run_time=beat.until("every neural network"))
+            self.play(Indicate(word, scale_factor=1.1), run_time=beat.remaining() * 0.8)
         self.fade_to_black()

@@ -5,19 +5,32 @@ The pattern of manim-voiceover, small and offline::
     with self.narrate("The climber feels the slope under its feet.") as beat:
         self.play(Create(arrows), run_time=beat.duration)
 
-Each beat becomes a subcaption (so the scene's ``.srt`` lines up with the
-speech) and, when a speech engine is available, an audio clip placed at the
-beat's start. Without an engine the duration is estimated from a natural
-speaking rate and the scene renders silent with captions.
+Each beat becomes subcaptions, split as broadcasters split captions and timed by
+its words (so the scene's ``.srt`` lines up with the speech), and, when a speech
+engine is available, an audio clip placed at the beat's start. Without an engine
+the duration is estimated from a natural speaking rate and the scene renders
+silent with captions.
+
+Word cues (``beat.at("momentum")``, ``self.wait_until(beat, "momentum")``) use the
+times Piper reports for each word, or times estimated from the text for the other
+voices, so the same scene code renders everywhere. The scene's words, timed from its
+start, are written beside its video as ``Scene.words.json`` for the film's word-timed
+WebVTT.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from rendering.captions import split_captions
+from rendering.files import write_atomic
 from scenes.common import speech
+from scenes.common.words import Word, estimate_word_times, normalize
+
+__all__ = ["GAP", "Beat", "NarratedScene", "Word", "estimate_duration", "estimate_word_times"]
 
 #: Narration speed used when no voice sets the timing (words per second, ~155 wpm).
 WORDS_PER_SECOND = 2.6
@@ -31,46 +44,6 @@ def estimate_duration(text: str) -> float:
     # Commas and full stops are short pauses.
     pauses = sum(text.count(c) for c in ",;:") * 0.15 + sum(text.count(c) for c in ".?!") * 0.25
     return max(1.0, words / WORDS_PER_SECOND + pauses)
-
-
-@dataclass(frozen=True)
-class Word:
-    """A spoken word and when it is said, in seconds from the start of its beat."""
-
-    text: str
-    start: float
-    end: float
-
-    @property
-    def key(self) -> str:
-        """The word as cues name it: lower case, without punctuation."""
-        return normalize(self.text)
-
-
-def normalize(word: str) -> str:
-    return "".join(c for c in word.lower() if c.isalnum() or c in "'-").strip("'-")
-
-
-def estimate_word_times(text: str, spoken: float) -> list[Word]:
-    """Word times spread over ``spoken`` seconds by length, punctuation as short pauses.
-
-    Used when the voice gives no alignment (festival, flite, espeak-ng, silent),
-    so scene code with word cues renders the same everywhere.
-    """
-    words = text.split()
-    if not words:
-        return []
-    weights = []
-    for w in words:
-        pause = 2.0 if w[-1] in ".?!" else 1.0 if w[-1] in ",;:" else 0.0
-        weights.append((len(normalize(w)) + 2.0, pause))
-    total = sum(a + b for a, b in weights)
-    scale = spoken / total
-    out, t = [], 0.0
-    for w, (length, pause) in zip(words, weights, strict=True):
-        out.append(Word(w, t, t + length * scale))
-        t += (length + pause) * scale
-    return out
 
 
 @dataclass
@@ -121,20 +94,42 @@ class NarratedScene:
 
     @contextmanager
     def narrate(self, text: str) -> Iterator[Beat]:
+        """Speak ``text`` while the block's animations play; hold the frame until it ends."""
         text = " ".join(text.split())
         clip = speech.synthesize(text)
         spoken = clip.duration if clip else estimate_duration(text)
         duration = spoken + GAP
         start = self.renderer.time
-        self.add_subcaption(text, duration=spoken)
+        words = list(clip.words) if clip and clip.words else estimate_word_times(text, spoken)
+        for caption in split_captions(words, end=spoken):
+            self.add_subcaption(
+                caption.text, duration=caption.end - caption.start, offset=caption.start
+            )
         if clip:
             self.add_sound(str(clip.path))
-        beat = Beat(text, duration, start, self, estimate_word_times(text, spoken))
+        self.spoken_words().extend(Word(w.text, start + w.start, start + w.end) for w in words)
+        beat = Beat(text, duration, start, self, words)
         yield beat
         # The voice sets the pace: if the animations were shorter, hold the frame.
         left = duration - beat.elapsed
         if left > 1e-3:
             self.wait(left)
+
+    def spoken_words(self) -> list[Word]:
+        """Every word narrated so far, timed from the scene's start."""
+        if not hasattr(self, "narrated_words"):
+            self.narrated_words: list[Word] = []
+        return self.narrated_words
+
+    def tear_down(self) -> None:
+        """Write the scene's words beside its captions (``Scene.words.json``), for the VTT."""
+        super().tear_down()
+        plan = getattr(self.renderer.file_writer, "output_plan", None)
+        srt_file = getattr(plan, "subcaption_file", None)
+        if srt_file is not None and self.spoken_words():
+            rows = [[w.text, round(w.start, 4), round(w.end, 4)] for w in self.spoken_words()]
+            srt_file.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(srt_file.with_suffix(".words.json"), json.dumps(rows))
 
     def wait_until(self, beat: Beat, cue: str, occurrence: int = 1) -> None:
         """Hold the picture until ``cue`` is said (nothing if it has been said already)."""

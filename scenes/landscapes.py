@@ -25,46 +25,68 @@ class RastriginClimbers(StillCameraScene):
     seed = 3
     lr = 0.002
     zoom = 0.95
+    # Lower than the surface's default view, and taller, so the bowl under the bumps shows.
+    phi = 62
 
     def construct(self):
         s = get(self.surface)
         land = Landscape(
-            s, resolution=44, opacity=1.0, show_axes=False, z_length=2.2, x_length=7.5, y_length=7.5
+            s, resolution=44, opacity=1.0, show_axes=False, z_length=3.4, x_length=7.5, y_length=7.5
         )
-        land.shift(-land.mesh.get_center() + DOWN * 0.3)
+        land.shift(-land.mesh.get_center() + DOWN * 0.2)
         starts = np.random.default_rng(self.seed).uniform(-4.5, 4.5, (self.n_climbers, 2))
         traj = run(s, "gd", start=starts, lr=self.lr, steps=200, tol=1e-3)
         final = traj.final
         # Every climber stops at a minimum (|grad| < tol); equal stops are one valley.
-        valleys = len(np.unique(np.round(final, 2), axis=0))
+        dips = np.unique(np.round(final, 2), axis=0)
+        valleys = len(dips)
         best = min(s.minima, key=lambda c: c.value)
         winners = np.linalg.norm(final - np.array(best.point), axis=1) < 1e-2
         t = ValueTracker(0)
+        paths = land.to_scene(traj.positions, lift=0.05)  # (T + 1, n, 3)
 
-        def place(dots):
+        def place(group):
             k = t.get_value()
-            i = int(min(k, len(traj.positions) - 2))
+            i = int(min(k, len(paths) - 2))
             a = min(k - i, 1.0)
-            p = traj.positions[i] + a * (traj.positions[i + 1] - traj.positions[i])
-            for dot, q in zip(dots, land.to_scene(p, lift=0.05), strict=True):
-                dot.move_to(q)
+            head = paths[i] + a * (paths[i + 1] - paths[i])
+            for j, (dot, trail) in enumerate(zip(dots, trails, strict=True)):
+                dot.move_to(head[j])
+                trail.set_points_as_corners(np.vstack([paths[: i + 1, j], head[j][None]]))
 
-        dots = VGroup(*[Dot(radius=0.045, color=style.ACCENT) for _ in range(self.n_climbers)])
+        dots = VGroup(*[Dot(radius=0.06, color=style.ACCENT) for _ in range(self.n_climbers)])
+        trails = VGroup(
+            *[
+                VMobject(stroke_color=style.ACCENT, stroke_width=1.5, stroke_opacity=0.6)
+                for _ in range(self.n_climbers)
+            ]
+        )
         place(dots)
+        marks = VGroup(
+            *[Dot(q, radius=0.045, color=style.INK) for q in land.to_scene(dips, lift=0.03)]
+        )
         f_tex = formula(r"f(x, y) = " + s.latex, scale=0.55).to_corner(UL)
 
         with self.narrate(
             "Real loss landscapes are rarely one smooth bowl. This is Rastrigin's function: "
             "a bowl covered in bumps, with a local minimum in every dip."
-        ):
+        ) as beat:
             self.reveal(land)
             self.fixed(f_tex)
-            self.play(Write(f_tex))
+            self.play(Write(f_tex), run_time=beat.until("local minimum"))
+            # The dips the climbers will find, lit one after another.
+            self.play(
+                LaggedStart(*[FadeIn(m, scale=0.5) for m in marks], lag_ratio=0.05),
+                run_time=beat.remaining() * 0.85,
+            )
 
         with self.narrate(
             f"Drop {self.n_climbers} climbers at random, and let every one of them descend."
-        ):
-            self.play(FadeIn(dots, lag_ratio=0.01), run_time=2)
+        ) as beat:
+            self.play(FadeOut(marks), FadeIn(dots, lag_ratio=0.01), run_time=beat.until("descend"))
+            self.add(trails)
+            dots.add_updater(place)
+            self.play(t.animate.set_value(20), run_time=beat.remaining() * 0.9, rate_func=linear)
 
         count = (
             label(f"{valleys} different valleys", color=style.INK).to_corner(UR).shift(DOWN * 0.2)
@@ -73,15 +95,14 @@ class RastriginClimbers(StillCameraScene):
             f"Each one settles in the dip it started in. Together they end up in {valleys} "
             "different valleys."
         ) as beat:
-            dots.add_updater(place)
             self.play(
                 t.animate.set_value(traj.n_steps.max()),
-                run_time=beat.remaining() * 0.7,
-                rate_func=rate_functions.ease_out_cubic,
+                run_time=beat.until("together"),
+                rate_func=rate_functions.ease_out_sine,
             )
             dots.clear_updaters()
             self.fixed(count)
-            self.play(FadeIn(count))
+            self.play(FadeIn(count), run_time=beat.remaining() * 0.6)
 
         n_win = int(winners.sum())
         found = label(
@@ -90,20 +111,31 @@ class RastriginClimbers(StillCameraScene):
         with self.narrate(
             f"Only {n_win} found the global minimum in the middle. Gradient descent finds "
             "a valley, not the best valley."
-        ):
+        ) as beat:
             self.fixed(found)
             self.play(
                 *[
-                    d.animate.set_color(style.MUTED).set_opacity(0.5)
-                    for d, w in zip(dots, winners, strict=True)
-                    if not w
-                ],
-                *[
-                    d.animate.set_color(style.GOOD).scale(2.2)
-                    for d, w in zip(dots, winners, strict=True)
+                    AnimationGroup(
+                        d.animate.set_color(style.GOOD).scale(2.0),
+                        tr.animate.set_stroke(color=style.GOOD, width=3, opacity=1),
+                    )
+                    for d, tr, w in zip(dots, trails, winners, strict=True)
                     if w
                 ],
                 FadeIn(found),
+                run_time=beat.until("gradient descent"),
+            )
+            # The rest dim slowly while the lesson is said.
+            self.play(
+                *[
+                    AnimationGroup(
+                        d.animate.set_color(style.MUTED).set_opacity(0.5),
+                        tr.animate.set_stroke(opacity=0.15),
+                    )
+                    for d, tr, w in zip(dots, trails, winners, strict=True)
+                    if not w
+                ],
+                run_time=beat.remaining() * 0.85,
             )
         self.fade_to_black()
 

@@ -191,6 +191,11 @@ class NetworkLearns(NarratedScene, Scene):
             region.show(guess(k))
 
         n_params = net.dim
+        # Everything above is placed for the two-panel layout; the network is
+        # introduced alone in the middle and slides left when the data arrives.
+        intro = VGroup(diagram, layer_names, legend)
+        centre = RIGHT * (-intro.get_center()[0])
+        intro.shift(centre)
         with self.narrate(
             "How does a neural network learn? Here is a small one: layers of neurons, "
             "and a weight on every connection. Green is positive, red negative, "
@@ -207,6 +212,7 @@ class NetworkLearns(NarratedScene, Scene):
             self.play(FadeIn(legend, shift=UP * 0.1), run_time=beat.remaining() * 0.8)
 
         with self.narrate("Its task: tell the yellow points from the blue.") as beat:
+            self.play(intro.animate.shift(-centre), run_time=0.9)
             self.play(Create(frame), FadeIn(plane), run_time=0.8)
             self.play(FadeIn(dots, lag_ratio=0.01), run_time=beat.remaining() * 0.85)
 

@@ -105,6 +105,7 @@ class Cache:
             tmp.mkdir()
             (tmp / "scene.mov").write_bytes(result["mov"])
             (tmp / "scene.srt").write_text(result.get("srt", ""), encoding="utf-8")
+            (tmp / "scene.words.json").write_text(result.get("words") or "[]", encoding="utf-8")
             (tmp / "meta.json").write_text(json.dumps(meta, indent=1))
         # One entry per scene and quality: drop the entries this one replaces.
         for old in self.dir.glob(f"{scene}-{self.quality}-*"):

@@ -102,7 +102,7 @@ def wrap(texts: Sequence[str]) -> list[str] | None:
         if len(top) > MAX_CHARS or len(bottom) > MAX_CHARS:
             continue
         cost = abs(len(top) - len(bottom)) + (0.5 if len(top) > len(bottom) else 0.0)
-        cost -= 10 if texts[m - 1][-1] in ",;:.?!" else 0
+        cost -= 20 if texts[m - 1][-1] in ",;:.?!" else 0
         cost += 10 if texts[m - 1].lower() in WEAK_ENDINGS else 0
         if best is None or cost < best[0]:
             best = (cost, [top, bottom])
@@ -120,10 +120,33 @@ def _break_score(words: Sequence[Word], k: int) -> int:
     return 1 if words[k].key in CLAUSE_WORDS else 0
 
 
+def _orphaned(words: Sequence[Word], k: int) -> bool:
+    """Ending a caption before ``words[k]`` would leave fewer than four words of the
+    sentence (or line) for the next one, or just three: "and how steeply." alone."""
+    for m in range(k, min(k + 3, len(words))):
+        if words[m].text.rstrip("\"')]")[-1:] in (".", "?", "!"):
+            return True
+    return len(words) - k < 3
+
+
 def _fits(words: Sequence[Word]) -> bool:
     return (
         words[-1].end - words[0].start <= MAX_SPEECH and wrap([w.text for w in words]) is not None
     )
+
+
+def _sentence_inside(words: Sequence[Word], i: int, j: int) -> int:
+    """Where the caption ``words[i:j]`` should end: before the next sentence when one
+    starts inside it (a second long, at least), unless that sentence starts its second line.
+    """
+    texts = [w.text for w in words[i:j]]
+    for k in range(j - 1, i, -1):
+        if _break_score(words, k) == 3 and words[k - 1].end - words[i].start >= MIN_SECONDS:
+            lines = wrap(texts) or []
+            if len(lines) == 2 and lines[0] == " ".join(texts[: k - i]):
+                return j
+            return k
+    return j
 
 
 def split_captions(words: Sequence[Word], end: float | None = None) -> list[Caption]:
@@ -131,8 +154,8 @@ def split_captions(words: Sequence[Word], end: float | None = None) -> list[Capt
 
     Each caption holds as many words as fit in two lines of 42 characters and 6.5 s of
     speech, ending at the last sentence end, else clause boundary, inside that span
-    (a caption shorter than a second, or a clause break in its first 40 %, is not worth
-    it). A caption shows from its first word until the next caption starts; the last
+    (a caption shorter than a second, a clause break in its first 40 %, or one that
+    leaves a word or two of the sentence on their own is not worth it). A caption shows from its first word until the next caption starts; the last
     until ``end`` (default: its last word's end), and at least a second.
 
     Parameters
@@ -156,12 +179,15 @@ def split_captions(words: Sequence[Word], end: float | None = None) -> list[Capt
             best = None
             for k in range(i + 1, j + 1):
                 score = _break_score(words, k) if k < j else 0
+                if score < 3 and _orphaned(words, k):
+                    score = -1
                 long_enough = words[k - 1].end - words[i].start >= MIN_SECONDS
                 if score < 3 and (k - i) * 5 < (j - i) * 2:
                     score = 0
                 if long_enough and (best is None or (score, k) > best):
                     best = (score, k)
             j = best[1] if best else j
+        j = _sentence_inside(words, i, j)
         groups.append(words[i:j])
         i = j
     out = []
@@ -172,19 +198,20 @@ def split_captions(words: Sequence[Word], end: float | None = None) -> list[Capt
         else:
             stop = max(group[-1].end, end if end is not None else group[-1].end)
         stop = min(max(stop, start + MIN_SECONDS), start + MAX_SECONDS)
+        if g + 1 < len(groups):  # never over the next caption, even for very fast speech
+            stop = min(stop, groups[g + 1][0].start)
         out.append(Caption(start, stop, tuple(group)))
     return out
 
 
-def join_words(
-    scene_words: Sequence[Sequence[Sequence]], lengths: Sequence[Fraction]
-) -> list[Word]:
-    """The film's spoken words: each scene's ``[text, start, end]`` rows shifted by its
-    start, those said after its end dropped."""
+def join_words(scene_lines: Sequence[Sequence[dict]], lengths: Sequence[Fraction]) -> list[Word]:
+    """The film's spoken words, from each scene's narrated lines (``Scene.words.json``:
+    ``{"text", "start", "end", "words": [[text, start, end], ...]}``), shifted by the
+    scene's start; words said after the scene's end are dropped."""
     out: list[Word] = []
     offset = Fraction(0)
-    for rows, length in zip(scene_words, lengths, strict=True):
-        for text, start, stop in rows:
+    for lines, length in zip(scene_lines, lengths, strict=True):
+        for text, start, stop in (row for line in lines for row in line["words"]):
             if start < length:
                 out.append(Word(text, float(offset) + start, float(offset + min(stop, length))))
         offset += length

@@ -71,7 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--piper-model",
         type=Path,
         metavar="PATH",
-        help="speak with this Piper voice model (.onnx; needs: pip install piper-tts)",
+        help="speak with this Piper voice model (.onnx, its config beside it as .onnx.json; "
+        "default: the bundled en_US voice)",
     )
     # For tests and experiments: another running order, another project folder.
     p.add_argument("--order", default=None, help=argparse.SUPPRESS)
@@ -174,6 +175,9 @@ def _voice(piper_model: Path | None) -> speech.Voice | None:
     if piper_model is not None:
         if not piper_model.is_file():
             raise UsageError(f"--piper-model: no model file at {piper_model}")
+        config = Path(f"{piper_model}.json")
+        if not config.is_file():
+            raise UsageError(f"--piper-model: no voice config beside the model at {config}")
         if importlib.util.find_spec("piper") is None:
             raise UsageError(
                 "--piper-model needs the piper-tts package: .venv/bin/pip install piper-tts"

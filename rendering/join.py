@@ -1,7 +1,9 @@
-"""Joining: concat demuxer (video copied), one AAC track, chapters, captions; then a check."""
+"""Joining: concat demuxer (video copied), one AAC track, chapters, captions (SRT, and a
+word-timed WebVTT); then a check."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import tempfile
@@ -10,7 +12,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from rendering.captions import join_captions
+from rendering.captions import join_captions, join_words, word_timed_vtt
 from rendering.chapters import chapters_for, chapters_text, ffmetadata
 from rendering.files import atomic_path, write_atomic
 from rendering.media import ffprobe
@@ -32,6 +34,7 @@ def join(
     chapters = chapters_for(entries, lengths)
     total = sum(lengths, Fraction(0))
     captions = join_captions([(d / "scene.srt").read_text(encoding="utf-8") for d in dirs], lengths)
+    words = join_words([_scene_words(d) for d in dirs], lengths)
     final = out / f"{NAME}.mp4"
     work = Path(tempfile.mkdtemp(prefix=".join-", dir=out))
     try:
@@ -59,10 +62,17 @@ def join(
                 _ffmpeg([*concat, str(tmp)], cwd=work)
             check = verify(ffprobe(str(tmp)), total, len(chapters))
         write_atomic(out / f"{NAME}.srt", captions)
+        write_atomic(out / f"{NAME}.vtt", word_timed_vtt(captions, words))
         write_atomic(out / "chapters.txt", chapters_text(chapters))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return {"path": str(final), "chapters": [c.__dict__ for c in chapters], **check}
+
+
+def _scene_words(entry: Path) -> list:
+    """A cached scene's narrated lines and their words (none if it has no such file)."""
+    path = entry / "scene.words.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
 
 
 def _ffmpeg(args: list[str], cwd: Path) -> None:

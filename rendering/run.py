@@ -305,7 +305,12 @@ class Run:
             ).encode()
         ).hexdigest()  # fmt: skip
         key_file = self.out / f".{NAME}.key"
-        outputs = [final, self.out / f"{NAME}.srt", self.out / "chapters.txt"]
+        outputs = [
+            final,
+            self.out / f"{NAME}.srt",
+            self.out / f"{NAME}.vtt",
+            self.out / "chapters.txt",
+        ]
         if all(p.exists() for p in outputs) and key_file.exists() and key_file.read_text() == key:
             total = sum(lengths, Fraction(0))
             messages.append(f"video up to date: {final} ({clock(total, 1)})")
@@ -322,7 +327,7 @@ class Run:
         write_atomic(key_file, key)
         n = len(joined["chapters"])
         messages.append(f"video: {final} ({clock(joined['duration'], 1)}, {n} chapters)")
-        messages.append(f"captions: {self.out / (NAME + '.srt')}")
+        messages.append(f"captions: {self.out / (NAME + '.srt')}, word-timed {NAME}.vtt")
         messages.append(f"chapters: {self.out / 'chapters.txt'}")
         return {"status": "joined", **joined}, messages, False
 

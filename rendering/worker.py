@@ -85,7 +85,8 @@ def render_scene(job: dict) -> dict:
     -------
     dict
         ``ok``, ``host``, ``render_time``, ``log``; when ok: ``mov`` (bytes), ``srt``,
-        ``seconds`` ([numerator, denominator]), ``had_audio``; else ``error``.
+        ``words`` (the narrated words' times as JSON, or empty), ``seconds`` ([numerator,
+        denominator]), ``had_audio``; else ``error``.
     """
     t0 = time.monotonic()
     scene = job["scene"]
@@ -136,6 +137,7 @@ def render_scene(job: dict) -> dict:
             return result
         movie = movies[-1]
         srt = movie.with_suffix(".srt")
+        words = movie.with_suffix(".words.json")  # written by scenes.common.narration
         _report(scene, "post")
         info = ffprobe(str(movie))
         seconds = video_seconds(info)
@@ -147,6 +149,7 @@ def render_scene(job: dict) -> dict:
         result.update(
             ok=True,
             srt=srt.read_text(encoding="utf-8") if srt.exists() else "",
+            words=words.read_text(encoding="utf-8") if words.exists() else "",
             seconds=[seconds.numerator, seconds.denominator],
             had_audio=had_audio,
         )

@@ -107,7 +107,16 @@ class NarratedScene:
             )
         if clip:
             self.add_sound(str(clip.path))
-        self.spoken_words().extend(Word(w.text, start + w.start, start + w.end) for w in words)
+        self.narrated_lines().append(
+            {
+                "text": text,
+                "start": round(start, 4),
+                "end": round(start + spoken, 4),
+                "words": [
+                    [w.text, round(start + w.start, 4), round(start + w.end, 4)] for w in words
+                ],
+            }
+        )
         beat = Beat(text, duration, start, self, words)
         yield beat
         # The voice sets the pace: if the animations were shorter, hold the frame.
@@ -115,21 +124,22 @@ class NarratedScene:
         if left > 1e-3:
             self.wait(left)
 
-    def spoken_words(self) -> list[Word]:
-        """Every word narrated so far, timed from the scene's start."""
-        if not hasattr(self, "narrated_words"):
-            self.narrated_words: list[Word] = []
-        return self.narrated_words
+    def narrated_lines(self) -> list[dict]:
+        """The lines narrated so far, as ``Scene.words.json`` holds them: each line's
+        ``text``, when its speech starts and ends (``start``, ``end``), and its ``words``
+        as ``[text, start, end]``, in seconds from the scene's start."""
+        if not hasattr(self, "narrated"):
+            self.narrated: list[dict] = []
+        return self.narrated
 
     def tear_down(self) -> None:
         """Write the scene's words beside its captions (``Scene.words.json``), for the VTT."""
         super().tear_down()
         plan = getattr(self.renderer.file_writer, "output_plan", None)
         srt_file = getattr(plan, "subcaption_file", None)
-        if srt_file is not None and self.spoken_words():
-            rows = [[w.text, round(w.start, 4), round(w.end, 4)] for w in self.spoken_words()]
+        if srt_file is not None and self.narrated_lines():
             srt_file.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(srt_file.with_suffix(".words.json"), json.dumps(rows))
+            write_atomic(srt_file.with_suffix(".words.json"), json.dumps(self.narrated_lines()))
 
     def wait_until(self, beat: Beat, cue: str, occurrence: int = 1) -> None:
         """Hold the picture until ``cue`` is said (nothing if it has been said already)."""

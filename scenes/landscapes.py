@@ -221,6 +221,8 @@ class PlateauStall(StillCameraScene):
             z_length=2.4,
             x_length=6.5,
             y_length=6.5,
+            # Stop the colour scale at mid-tones: on a near-white plain the yellow climber vanished.
+            colors=style.HEIGHT_SCALE[:5],
         )
         land.shift(-land.mesh.get_center() + LEFT * 2.0 + DOWN * 0.4)
         traj = run(s, "gd", lr=self.lr, steps=600, tol=1e-5)
@@ -248,7 +250,8 @@ class PlateauStall(StillCameraScene):
             .next_to(chart, UP, buff=0.4)
             .align_to(chart, LEFT)
         )
-        f_tex = formula(r"f(x, y) = " + s.latex, scale=0.7).to_corner(UL)
+        # Top right, over empty background: at top left it touched the plain's far corner.
+        f_tex = formula(r"f(x, y) = " + s.latex, scale=0.7).to_corner(UR)
 
         with self.narrate("A plateau: a wide, nearly flat plain around a narrow basin."):
             self.reveal(land, climber)
@@ -282,9 +285,8 @@ class RosenbrockZigzag(NarratedScene, Scene):
             LEFT, buff=0.6
         )
         traj = run(s, "gd", lr=self.lr, steps=self.steps, tol=1e-5)
-        tracer = PathTracer(
-            traj.positions, cmap.to_scene, color=style.OPTIMIZER_COLORS["gd"], stroke_width=2
-        )
+        # The climber is yellow in every landscape of the film.
+        tracer = PathTracer(traj.positions, cmap.to_scene, color=style.ACCENT, stroke_width=2)
         minimum = np.array(s.minima[0].point)
         star = Star(n=5, outer_radius=0.16, color=style.GOOD, fill_opacity=1).move_to(
             cmap.to_scene(minimum)
@@ -313,7 +315,7 @@ class RosenbrockZigzag(NarratedScene, Scene):
         frame = SurroundingRectangle(inset, color=style.MUTED, buff=0.05, stroke_width=1.5)
         inset_group = VGroup(inset, frame).to_corner(DR, buff=0.6)
         zoomed = PathTracer(
-            first, inset.to_scene, color=style.OPTIMIZER_COLORS["gd"], stroke_width=2.5, radius=0.05
+            first, inset.to_scene, color=style.ACCENT, stroke_width=2.5, radius=0.05
         )
         zoomed.step.add_updater(lambda m: m.set_value(min(k.get_value(), zig)))
         inset_title = label(f"first {zig} steps, magnified", color=style.MUTED, size=18)
@@ -324,6 +326,15 @@ class RosenbrockZigzag(NarratedScene, Scene):
             color=style.MUTED,
             stroke_width=1.5,
         ).move_to(cmap.to_scene(mid))
+        # Leader lines from the magnified box to its inset.
+        leaders = VGroup(
+            *[
+                DashedLine(box.get_corner(c1), frame.get_corner(c2), dash_length=0.08).set_stroke(
+                    color=style.MUTED, width=1.2, opacity=0.8
+                )
+                for c1, c2 in ((UR, UL), (DR, DL))
+            ]
+        )
 
         with self.narrate(
             "Rosenbrock's function hides its minimum at the end of a long, curved, "
@@ -338,11 +349,16 @@ class RosenbrockZigzag(NarratedScene, Scene):
         ) as beat:
             self.add(tracer)
             self.play(
-                FadeIn(reads), Create(box), FadeIn(inset_group), FadeIn(inset_title), run_time=0.8
+                FadeIn(reads),
+                Create(box),
+                Create(leaders),
+                FadeIn(inset_group),
+                FadeIn(inset_title),
+                run_time=0.8,
             )
             # Manim redraws every mobject listed after the first moving one; sending
             # the static inset to the back lets Cairo draw its contours only once.
-            self.bring_to_back(inset_group, box, inset_title)
+            self.bring_to_back(inset_group, box, leaders, inset_title)
             self.add(zoomed, zoomed.step)
             self.play(tracer.walk(to=zig, run_time=beat.remaining() * 0.9, rate_func=linear))
 

@@ -46,7 +46,7 @@ class NetworkLearns(NarratedScene, Scene):
     lr = 0.3  # the largest of 0.3, 0.4, 0.5 whose loss never rises (no spikes)
     steps = 400
     view = ((-1.7, 2.7), (-1.3, 1.8))  # the plane shown: (x1, x2) ranges
-    pixels = 0.09  # side of one decision-region square, in data units
+    pixels = 0.07  # side of one decision-region square, in data units
 
     def construct(self):
         net = moons_network(self.layers, self.samples, self.noise, self.seed)
@@ -179,7 +179,7 @@ class NetworkLearns(NarratedScene, Scene):
             "loss", lambda: float(traj.losses[int(step_now.get_value())]), decimals=3, size=22
         )
         reads = VGroup(step_read, loss_read, acc_now).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
-        reads.move_to([5.55, -2.45, 0])
+        reads.move_to([5.4, -2.45, 0])
         percent = label("%", size=22).next_to(acc_now, RIGHT, buff=0.06)
         percent.add_updater(lambda m: m.next_to(acc_now, RIGHT, buff=0.06))
         rule = formula(FORMULAS["gd"], scale=0.6, color=style.DESCENT)

@@ -1,12 +1,13 @@
 """Section 3: the learning rate, a Goldilocks problem.
 
 Three runs of gradient descent on the same parabola from the same start, side
-by side and in step: too small, too large, just right. The too-large run is
-flagged as diverged by ``optim`` and its numbers are shown growing; the loss
-curves and the stability limit ``alpha < 2 / L`` (L from the SymPy Hessian)
-complete the picture.
+by side and in step, in the order the narration names them: too small, just
+right, too large. The too-large run is flagged as diverged by ``optim`` and its
+numbers are shown growing; the loss curves and the stability limit
+``alpha < 2 / L`` (L from the SymPy Hessian) complete the picture.
 """
 
+import sympy as sp
 from manim import *
 
 from optim import run
@@ -16,8 +17,24 @@ from scenes.common.labels import Readout, formula, label
 from scenes.common.narration import NarratedScene
 from surfaces import get
 
-KINDS = ("small", "large", "right")
+#: Left to right on screen, in the order the narration names them.
+KINDS = ("small", "right", "large")
 TITLES = {"small": "too small", "large": "too large", "right": "just right"}
+
+
+def fade_out_all(scene, run_time: float = 0.6) -> None:
+    """Fade the whole picture to the background, everything together.
+
+    Updaters are stopped first, and the fade is a full-frame cover rather than
+    ``FadeOut`` on each mobject: a live readout rebuilds its text (at full
+    opacity) and a path tracer its arrow, and either would stay lit through a
+    per-mobject fade.
+    """
+    for m in scene.mobjects:
+        m.clear_updaters()
+    cover = FullScreenRectangle(fill_color=style.BACKGROUND, fill_opacity=1, stroke_width=0)
+    scene.play(FadeIn(cover), run_time=run_time)
+    scene.clear()
 
 
 class LearningRate(NarratedScene, Scene):
@@ -28,6 +45,8 @@ class LearningRate(NarratedScene, Scene):
     x_span = 5.0
     # A coordinate beyond this counts as diverged: 500 times the start's distance.
     bound = 1e3
+    # The loss chart's vertical range, in powers of ten.
+    log_range = (-8, 8)
 
     def construct(self):
         surface = get(self.function)
@@ -50,50 +69,103 @@ class LearningRate(NarratedScene, Scene):
         def shown(k: str) -> int:
             return int(min(t.get_value(), runs[k].n_steps))
 
-        panels = VGroup()
-        for k in KINDS:
-            panels.add(self.panel(surface, runs[k], k, shown))
-        panels.arrange(RIGHT, buff=0.6).to_edge(UP, buff=0.3)
-        counter = Readout("step", lambda: t.get_value(), integer=True, color=style.MUTED)
-        counter.move_to([2.3, 0.0, 0], aligned_edge=LEFT)
+        panels = VGroup(*[self.panel(surface, runs[k], k, shown) for k in KINDS])
+        panels.arrange(RIGHT, buff=0.55).to_edge(UP, buff=0.25)
+        chart, curves = self.loss_chart(runs, t)
+        chart.to_corner(DL, buff=0.4).shift(UP * 0.2)
 
-        chart = self.loss_chart(runs, t).to_corner(DL, buff=0.45)
-        scale = self.alpha_line(limit, curvature).to_corner(DR, buff=0.6).shift(UP * 0.3)
+        # f(x) from the surface's own SymPy expression, and its second derivative.
+        f_tex = formula(r"f(x) = " + surface.latex, scale=0.8)
+        f_tex.move_to([3.7, -0.95, 0])
+        scale = self.alpha_line(limit, surface).move_to([3.7, -2.5, 0])
+        (stable, unstable, line, mark, mark_label, dots, words, title) = scale
 
         with self.narrate(
             "How big should each step be? That is the learning rate, alpha. "
             "Same function, same start, three choices."
-        ):
-            self.play(LaggedStart(*[FadeIn(p, shift=DOWN * 0.2) for p in panels], lag_ratio=0.3))
-            self.play(FadeIn(chart), FadeIn(counter))
+        ) as beat:
+            self.play(
+                LaggedStart(*[FadeIn(p.frame, shift=DOWN * 0.2) for p in panels], lag_ratio=0.3),
+                run_time=beat.until("alpha"),
+            )
+            self.play(
+                LaggedStart(*[FadeIn(p.alpha) for p in panels], lag_ratio=0.3),
+                run_time=beat.until("function"),
+            )
+            self.play(Write(f_tex), run_time=beat.until("start"))
+            self.play(
+                *[FadeIn(p.marker, scale=2.5) for p in panels],
+                *[FadeIn(p.reads) for p in panels],
+                run_time=beat.until("three"),
+            )
+            self.play(
+                LaggedStart(*[FadeIn(p.verdict) for p in panels], lag_ratio=0.4),
+                FadeIn(chart),
+                run_time=beat.remaining(),
+            )
 
+        def around(m):
+            return SurroundingRectangle(m, buff=0.12, color=style.INK, stroke_width=2.5)
+
+        box = around(panels[0])
         with self.narrate(
             "Too small, and it crawls. Just right, and it settles in a few steps. "
             "Too large, and it overshoots, bounces from side to side, and flies off, "
             "its numbers growing without bound."
         ) as beat:
+            # The three runs go in step; a frame moves to whichever one is named,
+            # and to the too-large run's numbers when they are.
+            cues = [beat.at(c) for c in ("small", "right", "large", "numbers")]
+            moves = [Wait(cues[0]), Create(box, run_time=0.5)]
+            for i, target in enumerate((panels[1], panels[2], panels[2].reads)):
+                moves += [
+                    Wait(max(cues[i + 1] - cues[i] - 0.5, 0.01)),
+                    Transform(box, around(target), run_time=0.5),
+                ]
             self.play(
-                t.animate.set_value(self.steps), run_time=beat.remaining() * 0.92, rate_func=linear
+                t.animate(run_time=beat.remaining() * 0.97, rate_func=linear).set_value(self.steps),
+                Succession(*moves),
             )
 
         flag = label(
             f"diverged at step {runs['large'].n_steps + 1}", color=style.BAD, size=20
-        ).next_to(panels[1], DOWN, buff=0.1)
+        ).next_to(panels[2].reads, DOWN, buff=0.12)
         with self.narrate(
             "On the loss curves, on a log scale, one falls slowly, one plunges, and one climbs. "
             "The run is stopped and flagged as diverged, not crashed."
-        ):
-            self.play(FadeIn(flag), Indicate(chart, scale_factor=1.03, color=None))
+        ) as beat:
+            self.play(FadeOut(box), run_time=beat.until("falls"))
+            for k, cue in zip(KINDS, ("falls", "plunges", "climbs"), strict=True):
+                self.wait_until(beat, cue)
+                glow = curves[k].copy().set_stroke(width=9, color=style.LR_COLORS[k])
+                self.play(ShowPassingFlash(glow, time_width=0.6), run_time=1.0)
+            self.wait_until(beat, "flagged")
+            self.play(
+                FadeIn(flag, shift=UP * 0.1), Transform(box, around(VGroup(panels[2].reads, flag)))
+            )
 
         with self.narrate(
-            f"On a quadratic with curvature L, steps are stable only when alpha is below two over L. "
-            f"Here L is {curvature:g}, so the limit is {limit:g}, and our three choices sit on either side of it."
-        ):
-            self.play(FadeIn(scale, shift=UP * 0.2))
-        self.play(FadeOut(Group(*self.mobjects)), run_time=0.6)
+            "On a quadratic with curvature L, steps are stable only when alpha is below two over L. "
+            f"Here L is {curvature:g}, so the limit is {limit:g}, "
+            "and our three choices sit on either side of it."
+        ) as beat:
+            self.play(FadeOut(box), Create(line), run_time=beat.until("stable"))
+            self.play(FadeIn(stable), FadeIn(unstable), FadeIn(words), run_time=beat.until("two"))
+            self.play(Create(mark), FadeIn(mark_label), run_time=beat.until("here"))
+            self.play(Write(title), run_time=beat.until("three"))
+            self.play(
+                LaggedStart(*[FadeIn(d, scale=2) for d in dots], lag_ratio=0.5),
+                run_time=min(beat.remaining() * 0.8, 2.0),
+            )
+        fade_out_all(self)
 
     def panel(self, surface, traj, kind: str, shown) -> VGroup:
-        """One run: the parabola, the iterates as a bouncing path, and readouts."""
+        """One run: the parabola, the iterates as a bouncing path, and readouts.
+
+        Parts are kept as attributes so they can be introduced one at a time:
+        ``frame`` (axes and curve), ``alpha`` (the title), ``marker`` (the path),
+        ``reads`` (the readouts) and ``verdict`` (too small / just right / too large).
+        """
         color = style.LR_COLORS[kind]
         xs = np.linspace(-self.x_span, self.x_span, 100)
         ys = surface(np.stack([xs, np.zeros_like(xs)], axis=-1))
@@ -102,7 +174,7 @@ class LearningRate(NarratedScene, Scene):
             x_range=[-self.x_span, self.x_span, 1],
             y_range=[0, y_top, 2],
             x_length=3.7,
-            y_length=2.3,
+            y_length=2.1,
             axis_config={"color": style.MUTED, "include_tip": False, "include_ticks": False},
         )
         curve = axes.plot_line_graph(
@@ -122,70 +194,123 @@ class LearningRate(NarratedScene, Scene):
             if len(pts) > 1:
                 line.set_points_as_corners(pts)
             if k > last_inside:
-                away = Arrow(pts[-1], pts[-1] + UP * 0.6, buff=0, color=color, stroke_width=4)
+                # Off the chart: the arrow points the way it went, kept inside the frame.
+                away = Arrow(pts[-1], pts[-1] + UP * 0.3, buff=0, color=color, stroke_width=4)
                 return VGroup(line, away)
             return VGroup(line, Dot(pts[-1], color=color, radius=0.07))
 
-        title = label(
-            f"α = {traj.optimizer.params['lr']:g}   {TITLES[kind]}", color=color, size=24
-        ).next_to(axes, UP, buff=0.12)
-        xv = Readout("x =", lambda: float(x_path[shown(kind)]), decimals=3, size=20)
-        loss = Readout("loss =", lambda: float(traj.losses[shown(kind)]), decimals=4, size=20)
+        alpha = label(f"α = {traj.optimizer.params['lr']:g}", color=color, size=24)
+        verdict = label(TITLES[kind], color=color, size=24)
+        VGroup(alpha, verdict).arrange(RIGHT, buff=0.35).next_to(axes, UP, buff=0.12)
+        xv = Readout(
+            "x =", lambda: float(x_path[shown(kind)]), decimals=3, size=20, follow_name=True
+        )
+        loss = Readout(
+            "loss =",
+            lambda: float(traj.losses[shown(kind)]),
+            decimals=4,
+            size=20,
+            follow_name=True,
+        )
         reads = VGroup(xv, loss).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
         reads.next_to(axes, DOWN, buff=0.15).align_to(axes, LEFT).shift(RIGHT * 0.3)
-        return VGroup(axes, curve, always_redraw(path), title, reads)
+        group = VGroup(axes, curve, always_redraw(path), alpha, verdict, reads)
+        group.frame = VGroup(axes, curve)
+        group.marker, group.alpha, group.verdict, group.reads = group[2], alpha, verdict, reads
+        return group
 
-    def loss_chart(self, runs, t) -> VGroup:
-        """log10(loss) against step for the three runs, drawn as they run."""
-        lo, hi = -8, 8
+    def loss_chart(self, runs, t) -> tuple[VGroup, dict]:
+        """Loss against step for the three runs on a log scale, drawn as they run.
+
+        The chart plots ``log10(loss) - lo`` so its floor is the x-axis; the tick
+        labels are the losses themselves (10^-8 ... 10^8), one label per tick.
+        A curve that leaves the chart stops at its edge with an arrowhead.
+        """
+        lo, hi = self.log_range
+        tick = 4
         axes = Axes(
             x_range=[0, self.steps, 5],
-            y_range=[lo, hi, 3],
-            x_length=6.2,
-            y_length=2.7,
-            axis_config={"color": style.MUTED, "include_tip": False, "font_size": 18},
-            y_axis_config={"numbers_to_include": [-8, -4, 0, 4, 8]},
-            x_axis_config={"numbers_to_include": [0, 15, 30, 45]},
+            y_range=[0, hi - lo, tick],
+            x_length=6.0,
+            y_length=2.6,
+            axis_config={"color": style.MUTED, "include_tip": False},
+            x_axis_config={"numbers_to_include": [0, 15, 30, 45], "font_size": 22},
         )
-        ylab = (
-            formula(r"\log_{10} \text{loss}", scale=0.5, color=style.MUTED)
-            .next_to(axes, UP, buff=0.05)
-            .align_to(axes, LEFT)
-        )
-        xlab = (
-            label("step", color=style.MUTED, size=18)
-            .next_to(axes.x_axis, DOWN, buff=0.05)
-            .align_to(axes, RIGHT)
-        )
-
-        def curves():
-            group = VGroup()
-            for k in KINDS:
-                traj = runs[k]
-                n = int(min(t.get_value(), traj.n_steps))
-                if n < 1:
-                    continue
-                logs = np.log10(np.maximum(traj.losses[: n + 1], 1e-300))
-                # A curve that leaves the chart is cut at the edge, not flattened along it.
-                within = np.flatnonzero((logs < lo) | (logs > hi))
-                stop = int(within[0]) + 1 if len(within) else n + 1
-                pts = axes_points(axes, np.arange(stop), np.clip(logs[:stop], lo, hi))
-                if len(pts) < 2:
-                    continue
-                group.add(
-                    VMobject(stroke_color=style.LR_COLORS[k], stroke_width=3).set_points_as_corners(
-                        pts
-                    )
+        y_labels = VGroup()
+        for e in range(lo, hi + 1, tick):
+            text = "1" if e == 0 else rf"10^{{{e}}}"
+            y_labels.add(
+                formula(text, scale=0.6, color=style.MUTED).next_to(
+                    axes.c2p(0, e - lo), LEFT, buff=0.15
                 )
-            return group
+            )
+        ylab = (
+            label("loss (log scale)", color=style.MUTED, size=18)
+            .next_to(VGroup(axes, y_labels), UP, buff=0.1)
+            .align_to(y_labels, LEFT)
+        )
+        # The step the three runs have reached, read off the chart's own time axis.
+        cursor = always_redraw(
+            lambda: VGroup(
+                DashedLine(
+                    axes.c2p(t.get_value(), 0),
+                    axes.c2p(t.get_value(), hi - lo),
+                    color=style.MUTED,
+                    stroke_width=1.5,
+                    dash_length=0.06,
+                ),
+                # Below the tick numbers, so it doubles as the x-axis label.
+                label(f"step {int(t.get_value())}", color=style.MUTED, size=18).next_to(
+                    axes.c2p(t.get_value(), 0), DOWN, buff=0.45
+                ),
+            )
+        )
+        logs = {k: np.log10(np.maximum(runs[k].losses, 1e-300)) for k in KINDS}
+        drawn = {}
 
-        return VGroup(axes, ylab, xlab, always_redraw(curves))
+        def curve(k):
+            def draw():
+                n = int(min(t.get_value(), runs[k].n_steps))
+                group = VGroup()
+                if n < 1:
+                    return group
+                y = logs[k][: n + 1]
+                outside = np.flatnonzero((y < lo) | (y > hi))
+                stop = int(outside[0]) if len(outside) else n + 1
+                pts = axes_points(axes, np.arange(stop), y[:stop] - lo)
+                if len(outside):
+                    # Cut where the curve crosses the chart's edge, and point on.
+                    edge = lo if y[stop] < lo else hi
+                    a = (edge - y[stop - 1]) / (y[stop] - y[stop - 1])
+                    cross = axes_points(axes, stop - 1 + a, edge - lo)
+                    pts = np.vstack([pts, cross[None]])
+                    direction = DOWN if edge == lo else UP
+                    group.add(
+                        Triangle(color=style.LR_COLORS[k], fill_opacity=1, stroke_width=0)
+                        .scale(0.07)
+                        .rotate(PI if edge == lo else 0)
+                        .move_to(cross + direction * 0.06)
+                    )
+                if len(pts) >= 2:
+                    group.add(
+                        VMobject(
+                            stroke_color=style.LR_COLORS[k], stroke_width=3
+                        ).set_points_as_corners(pts)
+                    )
+                return group
 
-    def alpha_line(self, limit: float, curvature: float) -> VGroup:
+            drawn[k] = always_redraw(draw)
+            return drawn[k]
+
+        lines = VGroup(*[curve(k) for k in KINDS])
+        return VGroup(axes, y_labels, ylab, lines, cursor), drawn
+
+    def alpha_line(self, limit: float, surface) -> VGroup:
         """The learning rates against the stability limit 2 / L."""
+        curvature_tex = sp.latex(surface.hessian_exprs[0, 0])
         top = 1.5 * limit
         line = NumberLine(
-            x_range=[0, top, limit / 4], length=5.6, color=style.MUTED, include_numbers=False
+            x_range=[0, top, limit / 4], length=5.4, color=style.MUTED, include_numbers=False
         )
         stable = Line(line.n2p(0), line.n2p(limit), color=style.GOOD, stroke_width=10).set_opacity(
             0.35
@@ -193,7 +318,9 @@ class LearningRate(NarratedScene, Scene):
         unstable = Line(
             line.n2p(limit), line.n2p(top), color=style.BAD, stroke_width=10
         ).set_opacity(0.35)
-        mark = DashedLine(line.n2p(limit) + UP * 0.5, line.n2p(limit) + DOWN * 0.3, color=style.INK)
+        mark = DashedLine(
+            line.n2p(limit) + UP * 0.45, line.n2p(limit) + DOWN * 0.3, color=style.INK
+        )
         mark_label = formula(rf"\frac{{2}}{{L}} = {limit:g}", scale=0.6).next_to(
             mark, UP, buff=0.05
         )
@@ -201,16 +328,16 @@ class LearningRate(NarratedScene, Scene):
         for k in KINDS:
             a = self.lrs[k]
             d = Dot(line.n2p(a), color=style.LR_COLORS[k], radius=0.09)
-            tag = formula(rf"{a:g}", scale=0.5, color=style.LR_COLORS[k]).next_to(
+            tag = formula(rf"\alpha = {a:g}", scale=0.5, color=style.LR_COLORS[k]).next_to(
                 d, DOWN, buff=0.15
             )
-            dots.add(d, tag)
+            dots.add(VGroup(d, tag))
         words = VGroup(
             label("stable", color=style.GOOD, size=18).next_to(stable, UP, buff=0.12),
             label("diverges", color=style.BAD, size=18).next_to(unstable, UP, buff=0.12),
         )
         title = formula(
-            rf"\text{{stable iff }} 0 < \alpha < \frac{{2}}{{L}}, \quad L = f''(x) = {curvature:g}",
+            rf"\text{{stable iff }} 0 < \alpha < \frac{{2}}{{L}}, \quad L = f''(x) = {curvature_tex}",
             scale=0.6,
-        ).next_to(line, DOWN, buff=0.7)
+        ).next_to(line, DOWN, buff=0.65)
         return VGroup(stable, unstable, line, mark, mark_label, dots, words, title)

@@ -207,3 +207,47 @@ def test_hook_climber_reaches_a_valley_by_gradient_descent():
     assert traj.stopped == "tol"
     minima = [np.array(c.point) for c in get(S.surface).minima]
     assert min(np.linalg.norm(traj.final - m) for m in minima) < 1e-3
+
+
+def _goldilocks_runs():
+    from scenes.learning_rate import LearningRate as S
+
+    surface = get(S.function)
+    runs = {
+        k: run(surface, "gd", start=S.start, lr=lr, steps=S.steps, tol=0, bound=S.bound)
+        for k, lr in S.lrs.items()
+    }
+    return S, surface, runs
+
+
+def test_goldilocks_panels_follow_the_narrations_order():
+    from scenes.learning_rate import KINDS
+
+    # "Too small ... Just right ... Too large": left to right in that order.
+    assert KINDS == ("small", "right", "large")
+
+
+def test_goldilocks_loss_curves_fall_slowly_plunge_and_climb():
+    S, _, runs = _goldilocks_runs()
+    lo, hi = S.log_range
+    # What the chart draws: each run's losses up to where it stopped.
+    logs = {k: np.log10(np.maximum(r.losses[: r.n_steps + 1], 1e-300)) for k, r in runs.items()}
+    # One falls slowly: always down, by less than two decades, and stays on the chart.
+    assert (np.diff(logs["small"]) < 0).all() and logs["small"][0] - logs["small"][-1] < 2
+    assert (lo <= logs["small"]).all() and (logs["small"] <= hi).all()
+    # One plunges: it leaves the chart through its floor within a few steps.
+    assert (np.diff(logs["right"]) < 0).all()
+    assert int(np.argmax(logs["right"] < lo)) <= 10
+    # One climbs, and stays on the chart until it is stopped.
+    assert (np.diff(logs["large"]) > 0).all() and logs["large"].max() <= hi
+
+
+def test_goldilocks_shows_f_and_its_curvature_from_sympy():
+    import sympy as sp
+
+    _, surface, _ = _goldilocks_runs()
+
+    # f(x) = x^2 on screen is the surface's own LaTeX; L = f''(x) its Hessian entry.
+    assert surface.latex == "x^{2}"
+    assert sp.latex(surface.hessian_exprs[0, 0]) == "2"
+    assert float(surface.hess(np.zeros(2))[0, 0]) == 2.0

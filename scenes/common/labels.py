@@ -31,6 +31,10 @@ class Readout(VGroup):
 
     Numbers too large for fixed notation (a diverging loss) switch to
     scientific notation rather than running off the screen.
+
+    ``follow_name=True`` keeps the value's opacity equal to the name's on every
+    update, so the number fades in and out with its label instead of showing at
+    full strength while the label is still faint (the rebuilt text is opaque).
     """
 
     def __init__(
@@ -41,10 +45,12 @@ class Readout(VGroup):
         color=style.INK,
         size: int = style.LABEL_SIZE,
         integer: bool = False,
+        follow_name: bool = False,
         **kwargs,
     ):
         super().__init__(**kwargs)
         self.getter, self.decimals, self.integer = getter, decimals, integer
+        self.follow_name = follow_name
         self.name = Text(name, font=style.FONT, font_size=size, color=color, disable_ligatures=True)
         self.value = Text(
             self._format(getter()),
@@ -78,6 +84,10 @@ class Readout(VGroup):
         if dt == 0 or self.since >= 1 / self.RATE:
             self.since = 0.0
             self._refresh(mob)
+        if self.follow_name:
+            lit = self.name.family_members_with_points()
+            if lit:
+                mob.set_fill(opacity=lit[0].get_fill_opacity())
 
     def _refresh(self, mob) -> None:
         text = self._format(self.getter())

@@ -173,14 +173,18 @@ def wav_duration(path: Path) -> float:
 def synthesize(text: str) -> Clip | None:
     """A normalized WAV of ``text`` in the current voice, or None without a voice.
 
-    Cached under the clip folder by text and voice (and the pronunciation table for Piper):
+    Cached under the clip folder by text and voice (for Piper also the pronunciation table
+    and pace):
     ``KEY.wav``, and for Piper ``KEY.words.json``, its word times.
     """
     voice = current()
     if voice is None:
         return None
     cache_dir = Path(os.environ.get(CACHE_VAR) or DEFAULT_CACHE).expanduser()
-    ident = voice.id + (f"+table:{pronunciation.table_id()}" if voice.engine == "piper" else "")
+    if voice.engine == "piper":
+        ident = f"{voice.id}+table:{pronunciation.table_id()}+pace:{piper_voice.PACE}"
+    else:
+        ident = voice.id
     key = hashlib.sha256(f"{ident}\n{text}".encode()).hexdigest()[:20]
     path, words_file = cache_dir / f"{key}.wav", cache_dir / f"{key}.words.json"
     if not path.exists():

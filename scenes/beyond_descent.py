@@ -178,9 +178,8 @@ class SGDEscape(StillCameraScene):
         self.fade_to_black()
 
     def frame_point(self, land: Landscape, p, offset) -> np.ndarray:
-        """Where the surface point ``p`` appears on screen (for a label fixed in the frame)."""
-        point = land.to_scene(np.asarray(p, dtype=float))
-        return self.renderer.camera.project_point(point) + offset
+        """Where the surface point ``p`` appears on screen, shifted by ``offset``."""
+        return self.screen_point(land.to_scene(np.asarray(p, dtype=float))) + offset
 
 
 class HeavyBall(StillCameraScene):

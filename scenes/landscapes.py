@@ -175,13 +175,39 @@ class SaddleCrawl(StillCameraScene):
         )
         speed_now.next_to(chart, UP, buff=0.45).align_to(chart, LEFT)
 
+        # Two walks from the centre drawn on the surface: up along x, down along y.
+        reach = np.linspace(0, 1.7, 30)
+        ways = {}
+        # Downhill toward the camera (-y), where the saddle's front falls away in view.
+        for name, direction, color, side in (
+            ("uphill", (1.0, 0.0), style.GRADIENT, UP * 0.3 + RIGHT * 0.55),
+            ("downhill", (0.0, -1.0), style.DESCENT, DOWN * 0.35),
+        ):
+            pts = land.to_scene(reach[:, None] * np.array(direction), lift=0.03)
+            curve = VMobject(stroke_color=color, stroke_width=5).set_points_as_corners(pts)
+            tag = label(name, size=24, color=color).move_to(self.screen_point(pts[-1]) + side)
+            ways[name] = (curve, tag)
+        zero = MathTex(r"\nabla f = 0", color=style.INK).scale(0.7)
+        zero.move_to(self.screen_point(ring.get_center()) + UP * 0.45 + LEFT * 0.6)
+
         with self.narrate(
             "A saddle: uphill one way, downhill the other. At its centre the gradient is zero, "
             "but it is not a minimum."
-        ):
+        ) as beat:
             self.reveal(land)
             self.fixed(f_tex)
-            self.play(Write(f_tex), Create(ring))
+            self.play(Write(f_tex), run_time=beat.until("uphill"))
+            for name, cue in (("uphill", "downhill"), ("downhill", "at its centre")):
+                curve, tag = ways[name]
+                self.fixed(tag)
+                self.play(Create(curve), FadeIn(tag), run_time=beat.until(cue))
+            self.play(Create(ring), run_time=beat.until("gradient is zero"))
+            self.fixed(zero)
+            self.play(FadeIn(zero, shift=UP * 0.1), run_time=0.6)
+            self.play(
+                *[FadeOut(m) for pair in ways.values() for m in pair],
+                run_time=beat.remaining() * 0.8,
+            )
 
         with self.narrate(
             "Start a climber just off the ridge. It rolls toward the centre and slows to a crawl, "

@@ -8,6 +8,7 @@ terrain for the same reason.
 
 from __future__ import annotations
 
+import numpy as np
 from manim import DEGREES, FadeIn, FadeOut, FullScreenRectangle, ThreeDScene
 
 from scenes.common import style
@@ -46,6 +47,10 @@ class StillCameraScene(NarratedScene, ThreeDScene):
         for m in mobjects:
             keep_fixed_in_frame(self, m)
         return mobjects[0]
+
+    def screen_point(self, point) -> np.ndarray:
+        """Where the 3D scene point ``point`` appears in the frame, for a label fixed there."""
+        return self.renderer.camera.project_point(np.asarray(point, dtype=float))
 
     def reveal(self, *mobjects, run_time: float = 1.5):
         """Add ``mobjects`` and fade up from black without redrawing them per frame."""

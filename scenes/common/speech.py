@@ -182,7 +182,10 @@ def synthesize(text: str) -> Clip | None:
         return None
     cache_dir = Path(os.environ.get(CACHE_VAR) or DEFAULT_CACHE).expanduser()
     if voice.engine == "piper":
-        ident = f"{voice.id}+table:{pronunciation.table_id()}+pace:{piper_voice.PACE}"
+        ident = (
+            f"{voice.id}+table:{pronunciation.table_id()}"
+            f"+pace:{piper_voice.PACE}+alignment:{piper_voice.ALIGNMENT}"
+        )
     else:
         ident = voice.id
     key = hashlib.sha256(f"{ident}\n{text}".encode()).hexdigest()[:20]

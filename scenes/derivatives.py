@@ -23,6 +23,21 @@ X_COLOR = ManimColor("#4CC9F0")
 Y_COLOR = ManimColor("#F72585")
 
 
+def fade_out_all(scene, run_time: float = 0.6) -> None:
+    """Fade the whole picture to the background, everything together.
+
+    Updaters are stopped first, and the fade is a full-frame cover rather than
+    ``FadeOut`` on each mobject: a live readout rebuilds its text (at full
+    opacity) and a path tracer its arrow, and either would stay lit through a
+    per-mobject fade.
+    """
+    for m in scene.mobjects:
+        m.clear_updaters()
+    cover = FullScreenRectangle(fill_color=style.BACKGROUND, fill_opacity=1, stroke_width=0)
+    scene.play(FadeIn(cover), run_time=run_time)
+    scene.clear()
+
+
 class Derivative1D(NarratedScene, Scene):
     """The derivative as the slope of a sliding tangent line."""
 
@@ -73,22 +88,38 @@ class Derivative1D(NarratedScene, Scene):
             p = axes.c2p(x0, f(x0)) + DOWN * 0.35
             return Arrow(p, p + 0.7 * RIGHT * -np.sign(s), buff=0, color=style.DESCENT)
 
-        readout = Readout("slope  f'(x) =", lambda: slope(x.get_value()), color=style.ACCENT)
+        readout = Readout(
+            "slope  f'(x) =",
+            lambda: slope(x.get_value()),
+            color=style.ACCENT,
+            follow_name=True,
+        )
         readout.move_to([2.2, 3.2, 0], aligned_edge=LEFT)
+        names = axes.get_axis_labels(
+            formula("x", color=style.MUTED, scale=0.8),
+            formula("f(x)", color=style.MUTED, scale=0.8),
+        )
 
         with self.narrate(
             "Let's make feeling the slope precise. Start in one dimension, with a curve f of x."
-        ):
-            self.play(Create(axes), Create(curve), run_time=2)
-            self.play(Write(f_tex))
+        ) as beat:
+            self.play(Create(axes), FadeIn(names), run_time=beat.until("curve"))
+            self.play(Create(curve), run_time=beat.until("f"))
+            self.play(Write(f_tex), run_time=beat.remaining(minimum=0.8))
 
         tan = always_redraw(tangent)
         with self.narrate(
             "At any point, the tangent line touches the curve and matches its steepness. "
             "Its slope is the derivative, f prime of x."
-        ):
-            self.play(FadeIn(dot), Create(tan), FadeIn(readout))
-            self.play(Write(df_tex))
+        ) as beat:
+            self.play(FadeIn(dot, scale=2), run_time=beat.until("tangent"))
+            self.play(Create(tan), run_time=beat.until("matches"))
+            # Rock the point a little: the line keeps touching and turns with the curve.
+            self.play(
+                x.animate.set_value(-1.1), run_time=beat.until("slope"), rate_func=there_and_back
+            )
+            self.play(FadeIn(readout), run_time=beat.until("derivative"))
+            self.play(Write(df_tex), run_time=beat.remaining(minimum=1.0))
 
         arrow = always_redraw(downhill)
         with self.narrate(
@@ -98,21 +129,35 @@ class Derivative1D(NarratedScene, Scene):
             self.add(arrow)
             self.play(
                 x.animate.set_value(1.9),
-                run_time=beat.remaining() * 0.9,
-                rate_func=there_and_back_with_pause,
+                run_time=beat.remaining() * 0.95,
+                rate_func=smooth,
             )
 
         # The bottom is found by descent itself, not typed in.
         bottom = float(run(surface, "gd", start=(1.9, 0.0), lr=0.05, steps=500, tol=1e-9).final[0])
+        # Below the x-axis, where the graph leaves room, pointing up at the bottom:
+        # clear of the curve, the level tangent and the axis line.
+        at_bottom = axes.c2p(bottom, f(bottom))
+        flat_text = label("slope 0: a minimum", color=style.GOOD).move_to(
+            axes.c2p(bottom, ys.min() / 2 - pad)
+        )
+        flat = VGroup(
+            flat_text,
+            Arrow(
+                flat_text.get_top(),
+                at_bottom + DOWN * 0.12,
+                buff=0.08,
+                color=style.GOOD,
+                stroke_width=3,
+                max_tip_length_to_length_ratio=0.2,
+            ),
+        )
         with self.narrate(
             "At the bottom of a valley the slope is zero: there is no downhill direction left."
-        ):
-            self.play(x.animate.set_value(bottom), run_time=2.5, rate_func=smooth)
-            flat = label("slope 0: a minimum", color=style.GOOD).next_to(
-                axes.c2p(bottom, f(bottom)), DOWN, buff=0.5
-            )
-            self.play(FadeIn(flat))
-        self.play(FadeOut(Group(*self.mobjects)), run_time=0.6)
+        ) as beat:
+            self.play(x.animate.set_value(bottom), run_time=beat.until("zero"), rate_func=smooth)
+            self.play(FadeIn(flat, shift=DOWN * 0.1), Indicate(readout.value), run_time=1.2)
+        fade_out_all(self)
 
 
 class Partials(StillCameraScene):
@@ -121,28 +166,55 @@ class Partials(StillCameraScene):
     surface = "himmelblau"
     domain = ((-4.0, 4.0), (-4.0, 4.0))
     point = (-1.0, -1.0)  # where the climber started
-    phi, theta, zoom = 65, -60, 0.8
+    phi, theta, zoom = 62, -60, 0.85
+
+    @classmethod
+    def top(cls, s) -> float:
+        """The highest loss on the drawn domain (a 101 x 101 grid of it)."""
+        (x0, x1), (y0, y1) = cls.domain
+        gx, gy = np.meshgrid(np.linspace(x0, x1, 101), np.linspace(y0, y1, 101))
+        return float(s(np.stack([gx, gy], axis=-1)).max())
 
     def construct(self):
         s = get(self.surface)
+        # The height scale reaches the surface's highest point on this domain
+        # (f(0, -4) = 306 on the front rim): a lower top clipped the rim into a
+        # flat pale ledge with a sawtooth edge, one face at a time.
+        top = self.top(s)
         land = Landscape(
             s,
-            resolution=24,
+            resolution=32,
             domain=self.domain,
-            z_range=(0, 260),
+            z_range=(0, top),
             x_length=6,
             y_length=6,
-            z_length=3.2,
-            opacity=0.55,
-            # Axes would be drawn over the terrain (Cairo draws lines last); the
-            # floor's level curves give the sense of place instead.
+            z_length=3.2 * top / 260,
+            opacity=0.8,
+            # Cairo draws lines after the faces, so axes through the terrain or
+            # contours on the floor would show through its walls. The x and y
+            # directions are drawn instead along the floor's two front edges,
+            # which the terrain never covers from this camera.
             show_axes=False,
-            floor_contours=12,
         )
-        land.shift(-land.mesh.get_center() + LEFT * 1.2 + OUT * 0.2)
+        land.shift(-land.mesh.get_center() + LEFT * 0.4 + OUT * 0.9)
+        (x0, x1), (y0, y1) = self.domain
+        pad = 0.6
+
+        def floor(x, y):
+            return land.axes_point(np.array(x), np.array(y), land.z_lo)
+
+        x_axis = Arrow(
+            floor(x0, y0 - pad), floor(x1 + 0.8, y0 - pad), buff=0, color=X_COLOR, stroke_width=4
+        )
+        y_axis = Arrow(
+            floor(x1 + pad, y0), floor(x1 + pad, y1 + 0.8), buff=0, color=Y_COLOR, stroke_width=4
+        )
+        x_name = formula("x", color=X_COLOR).move_to(floor(x1 + 1.3, y0 - pad))
+        y_name = formula("y", color=Y_COLOR).move_to(floor(x1 + pad, y1 + 1.3))
+
         p0 = np.array(self.point)
         grad = s.grad(p0)
-        here = Dot3D(land.to_scene(p0), radius=0.12, color=style.ACCENT)
+        here = Dot3D(land.to_scene(p0), radius=0.14, color=style.ACCENT)
         for face in here.family_members_with_points():
             face.shade_in_3d = False  # drawn over the translucent terrain, never inside it
 
@@ -186,33 +258,53 @@ class Partials(StillCameraScene):
         )
         vy = label(f"slope along y at {at}:  {grad[1]:.1f}", color=Y_COLOR).to_corner(DR)
 
+        def on_top():
+            # Re-added last, so it is drawn over the slices and tangents through it.
+            self.remove(here)
+            self.add(here)
+
         with self.narrate(
             "In two dimensions the climber's terrain is a function of x and y, "
             "and the slope depends on which way you face."
-        ):
-            self.reveal(land, here)
+        ) as beat:
+            self.reveal(land, run_time=beat.until("function"))
             self.fixed(f_tex)
-            self.play(Write(f_tex))
+            self.play(Write(f_tex), run_time=beat.until("x"))
+            self.add_fixed_orientation_mobjects(x_name, y_name)
+            self.play(GrowArrow(x_axis), FadeIn(x_name), run_time=beat.until("y"))
+            self.play(GrowArrow(y_axis), FadeIn(y_name), run_time=beat.until("slope"))
+            self.play(FadeIn(here, scale=3), run_time=beat.until("which"))
+            self.play(Flash(here, color=style.ACCENT, flash_radius=0.35), run_time=1.0)
 
         with self.narrate(
             "Cut the surface along x, holding y fixed. The slope of that slice "
             "is the partial derivative of f with respect to x."
-        ):
-            self.play(Create(slice_curve(0, X_COLOR)), run_time=1.5)
-            self.play(Create(tangent(0, X_COLOR)))
+        ) as beat:
+            self.play(
+                Create(slice_curve(0, X_COLOR)),
+                Indicate(x_axis, color=X_COLOR),
+                run_time=beat.until("slope"),
+            )
+            self.play(Create(tangent(0, X_COLOR)), run_time=beat.until("partial"))
+            on_top()
             self.fixed(dfx)
             self.fixed(vx)
-            self.play(Write(dfx), FadeIn(vx))
+            self.play(Write(dfx), FadeIn(vx), run_time=2.0)
 
         with self.narrate(
             "Cut along y, holding x fixed, and the slope of that slice is the partial derivative "
             "with respect to y."
-        ):
-            self.play(Create(slice_curve(1, Y_COLOR)), run_time=1.5)
-            self.play(Create(tangent(1, Y_COLOR)))
+        ) as beat:
+            self.play(
+                Create(slice_curve(1, Y_COLOR)),
+                Indicate(y_axis, color=Y_COLOR),
+                run_time=beat.until("slope"),
+            )
+            self.play(Create(tangent(1, Y_COLOR)), run_time=beat.until("partial"))
+            on_top()
             self.fixed(dfy)
             self.fixed(vy)
-            self.play(Write(dfy), FadeIn(vy))
+            self.play(Write(dfy), FadeIn(vy), run_time=2.0)
 
         grad_tex = (
             formula(
@@ -225,9 +317,11 @@ class Partials(StillCameraScene):
         )
         with self.narrate(
             "Stack the partial derivatives into one vector and you have the gradient."
-        ):
+        ) as beat:
             self.fixed(grad_tex)
-            self.play(Write(grad_tex))
+            self.play(Write(grad_tex), run_time=beat.until("gradient"))
+            # Indicate, not Circumscribe: its frame would not be pinned to the screen.
+            self.play(Indicate(grad_tex, color=style.ACCENT, scale_factor=1.1), run_time=1.2)
         self.fade_to_black()
 
 
@@ -277,50 +371,132 @@ class GradientField(NarratedScene, Scene):
         )
 
         traj = run(s, "gd", start=self.start, lr=self.lr, steps=200, tol=self.tol)
-        # The arrow at the climber is minus the gradient: the way each step goes.
+        # The arrow at the climber is minus the gradient, the way each step goes,
+        # in TRUE PROPORTION: one fixed scale for the whole walk, chosen so the
+        # largest gradient on the path draws ``longest`` scene units. As the
+        # readout falls from ~50 to under the tolerance, the arrow shrinks with it
+        # (to a point at the end), which is what the narration asks us to watch.
+        longest = 1.0
+        per_unit = (x1 - x0) / cmap.axes.x_length  # surface units per scene unit
+        g_scale = longest * per_unit / float(np.linalg.norm(traj.grads, axis=-1).max())
         tracer = PathTracer(
             traj.positions,
             cmap.to_scene,
             color=style.ACCENT,
             footprints=True,
-            vectors=-traj.grads,
-            vector_length=0.6,
+            vectors=-traj.grads * g_scale,
+        )
+        here = cmap.to_scene(traj.positions[0])
+        up0 = Arrow(
+            here,
+            cmap.to_scene(traj.positions[0] + traj.grads[0] * g_scale),
+            buff=0,
+            color=style.GRADIENT,
+            stroke_width=4,
+            max_tip_length_to_length_ratio=0.3,
+        )
+        down0 = Arrow(
+            here,
+            cmap.to_scene(traj.positions[0] - traj.grads[0] * g_scale),
+            buff=0,
+            color=style.DESCENT,
+            stroke_width=4,
+            max_tip_length_to_length_ratio=0.3,
+        )
+        up_tex = formula(r"\nabla f", scale=0.7, color=style.GRADIENT).next_to(
+            up0.get_end(), UP, 0.08
+        )
+        down_tex = formula(r"-\nabla f", scale=0.7, color=style.DESCENT).next_to(
+            down0.get_end(), DOWN, 0.08
         )
         rule = formula(FORMULAS["gd"], scale=0.85)
         stop = formula(r"\text{stop when } " + STOP_FORMULA, scale=0.7)
         panel_x = 3.6
         rule.move_to([panel_x, 2.4, 0])
         gnorm = Readout(
-            "‖∇f‖ =", lambda: float(np.linalg.norm(s.grad(tracer.current()))), decimals=4
+            "‖∇f‖ =",
+            lambda: float(np.linalg.norm(s.grad(tracer.current()))),
+            decimals=4,
+            follow_name=True,
         )
-        steps = Readout("step", lambda: tracer.step.get_value(), integer=True, color=style.MUTED)
+        steps = Readout(
+            "step",
+            lambda: tracer.step.get_value(),
+            integer=True,
+            color=style.MUTED,
+            follow_name=True,
+        )
         VGroup(steps, gnorm).arrange(DOWN, aligned_edge=LEFT).move_to([panel_x, 0.2, 0])
         stop.move_to([panel_x, -1.6, 0])
         verdict = label(
             f"stopped after {traj.n_steps} steps: ‖∇f‖ < {self.tol:g}", color=style.GOOD, size=22
         ).next_to(stop, DOWN, buff=0.4)
 
+        # One arrow to look at closely: the one nearest the climber's start, and
+        # the level curve through its foot (the nearest drawn contour).
+        pick = int(np.argmin(np.linalg.norm(pts - np.array(self.start), axis=-1)))
+        foot = cmap.to_scene(pts[pick])
+
+        def distance(line):
+            return float(np.min(np.linalg.norm(line.points - foot, axis=1)))
+
+        level = min(cmap.lines, key=distance)
+
         with self.narrate(
             "Seen from above, the terrain is a contour map, and the gradient is an arrow at every point. "
             "Each arrow points uphill, straight across the contour lines."
-        ):
-            self.play(Create(cmap.lines, lag_ratio=0.02), FadeIn(cmap.axes), run_time=2)
+        ) as beat:
+            self.play(
+                Create(cmap.lines, lag_ratio=0.02), FadeIn(cmap.axes), run_time=beat.until("arrow")
+            )
             self.add(cmap)
-            self.play(LaggedStart(*[GrowArrow(a) for a in arrows], lag_ratio=0.01), run_time=2.5)
+            self.play(
+                LaggedStart(*[GrowArrow(a) for a in arrows], lag_ratio=0.01),
+                run_time=beat.until("uphill"),
+            )
+            focus = arrows[pick]
+            others = VGroup(*[a for i, a in enumerate(arrows) if i != pick])
+            self.play(
+                others.animate.set_opacity(0.25),
+                focus.animate.set_opacity(1).scale(2.5, about_point=focus.get_start()),
+                run_time=beat.until("across"),
+            )
+            glow = level.copy().set_stroke(color=style.INK, width=5)
+            self.play(ShowPassingFlash(glow, time_width=0.5), run_time=1.2)
+            self.play(ShowPassingFlash(glow.copy(), time_width=0.5), run_time=1.2)
 
         with self.narrate(
             "To go down, step against the gradient, scaled by a small learning rate, alpha. "
             "That is the whole algorithm."
-        ):
-            self.play(arrows.animate.set_opacity(0.35), Write(rule), run_time=1.5)
+        ) as beat:
+            self.play(
+                focus.animate.set_opacity(0.25).scale(1 / 2.5, about_point=focus.get_start()),
+                FadeIn(tracer.marker, scale=0.5),
+                GrowArrow(up0),
+                FadeIn(up_tex),
+                run_time=beat.until("against"),
+            )
+            self.play(
+                ReplacementTransform(up0, down0, path_arc=PI),
+                ReplacementTransform(up_tex, down_tex),
+                run_time=beat.until("scaled"),
+            )
+            self.play(Write(rule), run_time=beat.until("algorithm"))
+            self.play(Circumscribe(rule, color=style.ACCENT, buff=0.12), run_time=1.2)
+            self.remove(tracer.marker, down0)
             self.add(tracer)
-            self.play(FadeIn(tracer.marker, scale=0.5))
 
         with self.narrate(
             "Repeat it, and watch the gradient shrink as the ground flattens. "
             "We stop when its length falls below a tolerance, or when the step budget runs out."
         ) as beat:
-            self.play(FadeIn(steps), FadeIn(gnorm), Write(stop))
-            self.play(tracer.walk(run_time=beat.remaining() * 0.85, rate_func=smooth))
-            self.play(FadeIn(verdict))
-        self.play(FadeOut(Group(*self.mobjects)), run_time=0.6)
+            self.play(FadeIn(steps), FadeIn(gnorm), FadeOut(down_tex), run_time=0.6)
+            self.play(
+                tracer.walk(run_time=beat.until("tolerance"), rate_func=smooth),
+                Succession(Wait(beat.until("stop")), Write(stop, run_time=1.2)),
+            )
+            self.play(
+                FadeIn(verdict), Indicate(gnorm, color=style.GOOD), run_time=beat.until("budget")
+            )
+            self.play(Indicate(steps), run_time=1.0)
+        fade_out_all(self)

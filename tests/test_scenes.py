@@ -251,3 +251,44 @@ def test_goldilocks_shows_f_and_its_curvature_from_sympy():
     assert surface.latex == "x^{2}"
     assert sp.latex(surface.hessian_exprs[0, 0]) == "2"
     assert float(surface.hess(np.zeros(2))[0, 0]) == 2.0
+
+
+def test_derivative1d_slides_through_both_signs_and_stops_on_a_flat_minimum():
+    from scenes.derivatives import Derivative1D as S
+
+    surface = get(S.function)
+    slide = np.linspace(-1.6, 1.9, 400)  # where the point slides while the voice names both signs
+    slopes = surface.grad(np.stack([slide, np.zeros_like(slide)], axis=-1))[:, 0]
+    assert (slopes < -0.05).any() and (slopes > 0.05).any()
+    bottom = run(surface, "gd", start=(1.9, 0.0), lr=0.05, steps=500, tol=1e-9).final
+    # "slope 0: a minimum": zero slope, and curving up.
+    assert abs(surface.grad(bottom)[0]) < 1e-6
+    assert surface.hess(bottom)[0, 0] > 0
+
+
+def test_partials_height_scale_covers_the_whole_surface():
+    from scenes.derivatives import Partials as S
+
+    s = get(S.surface)
+    (x0, x1), (y0, y1) = S.domain
+    gx, gy = np.meshgrid(np.linspace(x0, x1, 301), np.linspace(y0, y1, 301))
+    highest = float(s(np.stack([gx, gy], axis=-1)).max())
+    # No face is clipped flat at the top of the scale (the old pale ledge).
+    assert S.top(s) >= 0.999 * highest
+    # The slopes on screen are the gradient's components at the point.
+    g = s.grad(np.array(S.point))
+    assert f"{g[0]:.1f}" == "30.0" and f"{g[1]:.1f}" == "6.0"
+
+
+def test_gradient_field_minus_gradient_shrinks_to_nothing_before_the_stop():
+    from scenes.derivatives import GradientField as S
+
+    traj = run(S.surface, "gd", start=S.start, lr=S.lr, steps=200, tol=S.tol)
+    norm = np.linalg.norm(traj.grads, axis=-1)
+    peak = int(np.argmax(norm))
+    # "Watch the gradient shrink": after its peak it only falls, to under the tolerance.
+    assert (np.diff(norm[peak:]) < 0).all()
+    assert traj.stopped == "tol" and norm[-1] < S.tol
+    # Drawn in true proportion, the peak arrow is one scene unit long; the last
+    # is under a thousandth of that, a point.
+    assert norm[-1] / norm[peak] < 1e-3

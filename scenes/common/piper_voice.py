@@ -179,8 +179,8 @@ def _owners(voice: PiperVoice, spoken: list[str], sounds: list) -> list[int]:
 
     In a sentence espeak runs some words together ("from the" is one word, fɹʌmðə) and
     drops or moves stress, so words are not found by counting spaces: the phonemes of the
-    words said one by one are matched to the sentence's (difflib), and a sound left
-    unmatched between two words goes to the later one if a word boundary comes before it.
+    words said one by one are matched to the sentence's (difflib); the sounds left over
+    are shared out by word boundaries (below).
     """
     expected, owner_of = [], []
     for i, s in enumerate(spoken):
@@ -192,14 +192,21 @@ def _owners(voice: PiperVoice, spoken: list[str], sounds: list) -> list[int]:
     matcher = difflib.SequenceMatcher(None, "".join(expected), said, autojunk=False)
     for a, b, size in matcher.get_matching_blocks():
         owners[b : b + size] = owner_of[a : a + size]
-    # Unmatched runs: up to the first boundary in the run, the word before; then the next.
-    last = owner_of[0] if owner_of else 0
-    for k, o in enumerate(owners):
-        if o is not None:
-            last = o
+    # An unmatched run continues the word before up to its first word boundary; each
+    # later stretch between boundaries goes to a word left without sounds ("a" said ɐ in
+    # a sentence, ˈeɪ alone), else to the word after the run.
+    last, k = -1, 0
+    while k < len(owners):
+        if owners[k] is not None:
+            last, k = owners[k], k + 1
             continue
-        after = next((x for x in owners[k:] if x is not None), last)
-        owners[k] = after if sounds[k][3] or last is None else last
-        if sounds[k][3]:
-            last = after
+        end = next((m for m in range(k, len(owners)) if owners[m] is not None), len(owners))
+        after = owners[end] if end < len(owners) else len(spoken) - 1
+        missing = list(range(last + 1, after))
+        target = max(last, 0)
+        for m in range(k, end):
+            if sounds[m][3]:
+                target = missing.pop(0) if missing else after
+            owners[m] = target
+        last, k = target, end
     return owners

@@ -25,6 +25,7 @@ from optim.cli import (
     number,
     optimizer_params,
     values_may_start_with_minus,
+    write_stdout,
 )
 
 #: Datasets the CLI knows, and the loss each is trained with.
@@ -138,13 +139,4 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:  # a non-finite loss cannot be written as JSON
         print(f"python -m models: error: {exc}", file=sys.stderr)
         return 2
-    # Output is built whole before writing, so an error never leaves half a file.
-    try:
-        sys.stdout.write(out)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        return 0
-    except OSError as exc:
-        print(f"python -m models: error: cannot write the output: {exc.strerror}", file=sys.stderr)
-        return 1
-    return 0
+    return write_stdout(out, "python -m models")

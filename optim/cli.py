@@ -166,13 +166,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, OptimError, surfaces.SurfaceError) as exc:
         print(f"python -m optim: error: {exc}", file=sys.stderr)
         return 2
-    # Output is built whole before writing, so an error never leaves half a file.
+    return write_stdout(out, "python -m optim")
+
+
+def write_stdout(out: str, prog: str) -> int:
+    """Write a command's whole output; returns the exit code (1 if it could not be written).
+
+    Output is built whole before writing, so an error never leaves half a result.
+    """
     try:
         sys.stdout.write(out)
         sys.stdout.flush()
     except BrokenPipeError:
         return 0
     except OSError as exc:  # a full disk, a closed terminal
-        print(f"python -m optim: error: cannot write the output: {exc.strerror}", file=sys.stderr)
+        print(f"{prog}: error: cannot write the output: {exc.strerror}", file=sys.stderr)
         return 1
     return 0

@@ -16,7 +16,7 @@ from scenes.common.charts import axes_points
 from scenes.common.labels import Readout, formula, label
 from scenes.common.landscape import ContourMap, Landscape
 from scenes.common.narration import NarratedScene
-from scenes.common.paths import PathTracer
+from scenes.common.paths import PathTracer, Swarm
 from scenes.common.three_d import StillCameraScene
 from surfaces import get
 
@@ -54,25 +54,9 @@ class SGDEscape(StillCameraScene):
             radius=0.1,
         )
         noisy = result.noisy.positions  # (T + 1, runs, 2)
-        t = ValueTracker(0)
         sgd_color = style.OPTIMIZER_COLORS["sgd"]
-        trails = VGroup(
-            *[
-                VMobject(stroke_color=sgd_color, stroke_width=1.2, stroke_opacity=0.35)
-                for _ in noisy[0]
-            ]
-        )
-        dots = VGroup(*[Dot(radius=0.05, color=sgd_color) for _ in noisy[0]])
-        scene_paths = on_land(noisy)  # (T + 1, runs, 3)
-
-        def follow(group):
-            k = t.get_value()
-            i = int(min(k, len(noisy) - 2))
-            a = min(k - i, 1.0)
-            head = scene_paths[i] + a * (scene_paths[i + 1] - scene_paths[i])
-            for j, (trail, dot) in enumerate(zip(trails, dots, strict=True)):
-                trail.set_points_as_corners(np.vstack([scene_paths[: i + 1, j], head[j][None]]))
-                dot.move_to(head[j])
+        swarm = Swarm(on_land(noisy), color=sgd_color)
+        dots, trails = swarm.dots, swarm.trails
 
         shallow = label("shallow valley", size=22, color=style.INK)
         deep = label("deeper valley", size=22, color=style.INK)
@@ -109,16 +93,15 @@ class SGDEscape(StillCameraScene):
             f"Now {n} noisy runs from the same start. The jitter shakes some of them over the "
             "ridge; as the steps shrink, each settles."
         ) as beat:
-            follow(trails)
-            self.add(trails, dots)
+            self.add(swarm)
             self.play(FadeIn(dots), run_time=0.6)
-            trails.add_updater(follow)
+            swarm.follow()
             self.play(
-                t.animate.set_value(len(noisy) - 1),
+                swarm.step.animate.set_value(len(noisy) - 1),
                 run_time=beat.remaining() * 0.95,
                 rate_func=linear,
             )
-            trails.clear_updaters()
+            swarm.stop()
 
         escaped = result.escaped
         counted = ValueTracker(0)

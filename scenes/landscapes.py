@@ -14,7 +14,7 @@ from scenes.common.charts import live_chart
 from scenes.common.labels import Readout, formula, label
 from scenes.common.landscape import ContourMap, Landscape
 from scenes.common.narration import NarratedScene
-from scenes.common.paths import PathTracer
+from scenes.common.paths import PathTracer, Swarm
 from scenes.common.three_d import StillCameraScene
 from surfaces import get
 
@@ -42,26 +42,9 @@ class RastriginClimbers(StillCameraScene):
         valleys = len(dips)
         best = min(s.minima, key=lambda c: c.value)
         winners = np.linalg.norm(final - np.array(best.point), axis=1) < 1e-2
-        t = ValueTracker(0)
-        paths = land.to_scene(traj.positions, lift=0.05)  # (T + 1, n, 3)
-
-        def place(group):
-            k = t.get_value()
-            i = int(min(k, len(paths) - 2))
-            a = min(k - i, 1.0)
-            head = paths[i] + a * (paths[i + 1] - paths[i])
-            for j, (dot, trail) in enumerate(zip(dots, trails, strict=True)):
-                dot.move_to(head[j])
-                trail.set_points_as_corners(np.vstack([paths[: i + 1, j], head[j][None]]))
-
-        dots = VGroup(*[Dot(radius=0.06, color=style.ACCENT) for _ in range(self.n_climbers)])
-        trails = VGroup(
-            *[
-                VMobject(stroke_color=style.ACCENT, stroke_width=1.5, stroke_opacity=0.6)
-                for _ in range(self.n_climbers)
-            ]
-        )
-        place(dots)
+        swarm = Swarm(land.to_scene(traj.positions, lift=0.05), radius=0.06, stroke_width=1.5,
+                      trail_opacity=0.6)  # fmt: skip
+        dots, trails = swarm.dots, swarm.trails
         marks = VGroup(
             *[Dot(q, radius=0.045, color=style.INK) for q in land.to_scene(dips, lift=0.03)]
         )
@@ -84,9 +67,11 @@ class RastriginClimbers(StillCameraScene):
             f"Drop {self.n_climbers} climbers at random, and let every one of them descend."
         ) as beat:
             self.play(FadeOut(marks), FadeIn(dots, lag_ratio=0.01), run_time=beat.until("descend"))
-            self.add(trails)
-            dots.add_updater(place)
-            self.play(t.animate.set_value(20), run_time=beat.remaining() * 0.9, rate_func=linear)
+            self.add(swarm)
+            swarm.follow()
+            self.play(
+                swarm.step.animate.set_value(20), run_time=beat.remaining() * 0.9, rate_func=linear
+            )
 
         count = (
             label(f"{valleys} different valleys", color=style.INK).to_corner(UR).shift(DOWN * 0.2)
@@ -96,11 +81,11 @@ class RastriginClimbers(StillCameraScene):
             "different valleys."
         ) as beat:
             self.play(
-                t.animate.set_value(traj.n_steps.max()),
+                swarm.step.animate.set_value(traj.n_steps.max()),
                 run_time=beat.until("together"),
                 rate_func=rate_functions.ease_out_sine,
             )
-            dots.clear_updaters()
+            swarm.stop()
             self.fixed(count)
             self.play(FadeIn(count), run_time=beat.remaining() * 0.6)
 

@@ -169,3 +169,54 @@ def _visible_vertices(points: np.ndarray, eps: float = 0.01) -> np.ndarray:
 def step_arrow(start: np.ndarray, end: np.ndarray, color=style.DESCENT, **kwargs) -> Arrow:
     """A straight arrow between two scene points (a step, a gradient)."""
     return Arrow(start, end, buff=0, color=color, stroke_width=4, **kwargs)
+
+
+class Swarm(VGroup):
+    """Many markers walking computed paths at once, each leaving a faint trail.
+
+    ``scene_paths`` is ``(T + 1, n, 3)``: the paths of a vectorized run, already
+    placed in the scene (``landscape.to_scene(traj.positions)``). Animate
+    :attr:`step` between :meth:`follow` and :meth:`stop`; ``dots[j]`` and
+    ``trails[j]`` are run ``j``'s, to recolour one by one.
+    """
+
+    def __init__(
+        self,
+        scene_paths: np.ndarray,
+        color=style.ACCENT,
+        radius: float = 0.05,
+        stroke_width: float = 1.2,
+        trail_opacity: float = 0.35,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.paths = np.asarray(scene_paths, dtype=float)
+        n = self.paths.shape[1]
+        self.step = ValueTracker(0)
+        self.dots = VGroup(*[Dot(radius=radius, color=color) for _ in range(n)])
+        self.trails = VGroup(
+            *[
+                VMobject(
+                    stroke_color=color, stroke_width=stroke_width, stroke_opacity=trail_opacity
+                )
+                for _ in range(n)
+            ]
+        )
+        self.add(self.trails, self.dots)
+        self.place()
+
+    def place(self, _mob=None) -> None:
+        """Move every marker to the current step and redraw the trails behind them."""
+        s = self.step.get_value()
+        i = int(min(s, len(self.paths) - 2))
+        head = self.paths[i] + min(s - i, 1.0) * (self.paths[i + 1] - self.paths[i])
+        for j, (dot, trail) in enumerate(zip(self.dots, self.trails, strict=True)):
+            dot.move_to(head[j])
+            trail.set_points_as_corners(np.vstack([self.paths[: i + 1, j], head[j][None]]))
+
+    def follow(self) -> None:
+        """Keep markers and trails on :attr:`step` while it is animated."""
+        self.add_updater(self.place)
+
+    def stop(self) -> None:
+        self.remove_updater(self.place)

@@ -64,7 +64,9 @@ class BatchRun:
         return float(np.mean(self.traj.losses[-self.steps_per_pass :]))
 
 
-def batch_runs(lr: float, passes: int, batches: dict[str, int], within: float, seed: int):
+def batch_runs(
+    lr: float, passes: int, batches: dict[str, int], within: float, seed: int
+) -> dict[str, BatchRun]:
     """The three runs from the shared start, each for ``passes`` passes over the data."""
     st = standardized()
     n = st.surface.n_examples

@@ -31,7 +31,7 @@ from scenes.common.network import (
 CLASS_NAMES = ("yellow", "blue")
 
 
-def moons_network(layers, samples: int, noise: float, seed: int) -> MLP:
+def moons_network(layers: tuple[int, ...], samples: int, noise: float, seed: int) -> MLP:
     """The network and its data, as the scene and its tests build them."""
     data = moons(samples, noise=noise, seed=seed)
     return MLP(tuple(layers), "tanh", "cross_entropy", data.X, data.y, seed=seed)
@@ -224,17 +224,11 @@ class NetworkLearns(NarratedScene, Scene):
             self.play(FadeIn(inputs), run_time=0.5)
             hold = beat.until("out") / len(self.layers)
             for k in range(len(self.layers)):
-                lit = diagram.neurons[k].copy()
-                for neuron, v in zip(lit, values[k], strict=True):
-                    s = 1.0 if 0 < k < len(self.layers) - 1 else max(np.abs(values[k]).max(), 1e-9)
-                    neuron.set_fill(
-                        interpolate_color(
-                            style.BACKGROUND,
-                            style.GOOD if v >= 0 else style.BAD,
-                            min(abs(float(v)) / s, 1.0),
-                        ),
-                        opacity=1,
-                    )
+                # Hidden layers are tanh (full brightness at 1); input and output are
+                # scaled by their largest value.
+                hidden = 0 < k < len(self.layers) - 1
+                scale_k = 1.0 if hidden else max(float(np.abs(values[k]).max()), 1e-9)
+                lit = diagram.lit(k, values[k], scale_k)
                 anims = [Transform(diagram.neurons[k], lit)]
                 if k < len(self.layers) - 1:
                     anims.append(

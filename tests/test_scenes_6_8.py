@@ -233,3 +233,24 @@ def test_forward_and_backward_shown_are_the_networks_own(network_run):
     # The per-layer gradients shown are the model's: each layer gets a non-zero one.
     assert [g.shape for g in back.dW] == [(2, 5), (5, 5), (5, 2)]
     assert all(np.linalg.norm(g) > 0 for g in back.dW)
+
+
+def test_network_diagram_edges_show_sign_and_size_of_the_real_weights(network_run):
+    from scenes.common.network import NEGATIVE, POSITIVE, NetworkDiagram
+
+    S, net, traj = network_run
+    weights = [W for W, _ in net.unflatten(traj.positions[-1])]
+    scale = max(float(np.abs(W).max()) for W in weights)
+    diagram = NetworkDiagram(S.layers, weights, scale=scale)
+    assert [len(g) for g in diagram.edges] == [10, 25, 10]
+    for group, W in zip(diagram.edges, weights, strict=True):
+        widths, sizes = [], []
+        for edge in group:
+            w = W[edge.ij]
+            expected = POSITIVE if w >= 0 else NEGATIVE
+            assert edge.get_stroke_color().to_hex() == expected.to_hex()
+            widths.append(edge.get_stroke_width())
+            sizes.append(abs(w))
+        # Wider edges are larger weights: widths sort exactly as the sizes do.
+        order = np.argsort(sizes, kind="stable")
+        assert (np.diff(np.array(widths)[order]) >= -1e-9).all()

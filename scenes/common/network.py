@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from manim import DOWN, Circle, Line, ManimColor, Square, VGroup, interpolate_color
+from manim import Circle, Line, ManimColor, Square, VGroup, interpolate_color
 
 from scenes import palette
 from scenes.common import style
@@ -101,28 +101,17 @@ class NetworkDiagram(VGroup):
                 )
         return self
 
-    def set_activations(self, values: Sequence[np.ndarray], scales: Sequence[float]) -> None:
-        """Light each neuron by its value: the sign's colour, brighter for larger ``|v|``.
-
-        ``scales`` per layer is the value drawn at full brightness (1 for tanh).
-        """
-        for layer, vals, s in zip(self.neurons, values, scales, strict=True):
-            for neuron, v in zip(layer, vals, strict=True):
-                neuron.set_fill(sign_color(float(v), min(abs(float(v)) / s, 1.0)), opacity=1)
-
-    def dark(self) -> None:
-        """Every neuron unlit."""
-        for layer in self.neurons:
-            for neuron in layer:
-                neuron.set_fill(style.BACKGROUND, opacity=1)
+    def lit(self, layer: int, values: np.ndarray, scale: float) -> VGroup:
+        """A copy of ``layer``'s neurons lit by ``values`` (a forward pass's activations):
+        the sign's colour, brighter for larger ``|v|``, full at ``scale``."""
+        out = self.neurons[layer].copy()
+        for neuron, v in zip(out, values, strict=True):
+            neuron.set_fill(sign_color(float(v), min(abs(float(v)) / scale, 1.0)), opacity=1)
+        return out
 
     def layer_center(self, k: int) -> np.ndarray:
         """Centre of layer ``k``'s neurons."""
         return self.neurons[k].get_center()
-
-    def below(self, k: int, buff: float = 0.3) -> np.ndarray:
-        """A point under layer ``k`` (for a label)."""
-        return self.neurons[k].get_bottom() + DOWN * buff
 
 
 def class_probabilities(logits: np.ndarray) -> np.ndarray:

@@ -219,11 +219,9 @@ def join_words(scene_lines: Sequence[Sequence[dict]], lengths: Sequence[Fraction
 
 
 def _vtt_time(seconds: float) -> str:
+    # WebVTT writes SRT's timestamp with a full stop for the comma.
     ms = to_ms(Fraction(seconds).limit_denominator(10**6))
-    h, rem = divmod(ms, 3_600_000)
-    m, rem = divmod(rem, 60_000)
-    s, ms = divmod(rem, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d}.{ms:03d}"
+    return srt.timedelta_to_srt_timestamp(_at(ms)).replace(",", ".")
 
 
 def word_timed_vtt(captions_srt: str, words: Sequence[Word]) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 import srt
+import webvtt
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # render.py is a script at the project root, not a package
@@ -425,6 +426,11 @@ def test_captions_are_well_formed_and_inside_the_video(film):
             assert e <= nxt[0]
     assert found[2][0] == 1000  # the second scene starts at 1 s
     assert found[3][1] == pytest.approx(length * 1000, abs=1)  # clipped at the end
+    # The WebVTT holds the same captions (these scenes narrate nothing: no word tags).
+    vtt = webvtt.from_string((film["out"] / f"{NAME}.vtt").read_text())
+    assert [c.text for c in vtt] == [c[2] for c in found]
+    stamps = [f"00:00:{ms // 1000:02d}.{ms % 1000:03d}" for ms, _, _ in found]
+    assert [c.start for c in vtt] == stamps
 
 
 @pytest.mark.render

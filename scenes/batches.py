@@ -322,9 +322,9 @@ class BatchSizes(NarratedScene, Scene):
 
     def gradient_cloud(self, grads: np.ndarray, full: np.ndarray, means: np.ndarray) -> VGroup:
         """Per-example gradients as dots, the full gradient as an arrow, batch means."""
-        lo = np.percentile(grads, 1, axis=0)
-        hi = np.percentile(grads, 99, axis=0)
-        pad = 0.1 * (hi - lo)
+        # Every example is drawn: the range is the cloud's full extent.
+        lo, hi = grads.min(axis=0), grads.max(axis=0)
+        pad = 0.05 * (hi - lo)
         lo, hi = np.minimum(lo - pad, 0), np.maximum(hi + pad, 0)  # keep the origin in view
         axes = Axes(
             x_range=[lo[0], hi[0], (hi[0] - lo[0]) / 4],
@@ -339,9 +339,8 @@ class BatchSizes(NarratedScene, Scene):
         xl.next_to(axes.x_axis.get_start(), LEFT, buff=0.1)
         yl = formula(r"\partial \ell_i / \partial b'", scale=0.5, color=style.MUTED)
         yl.next_to(axes.y_axis.get_end(), UP, buff=0.08)
-        inside = ((grads >= lo) & (grads <= hi)).all(axis=1)
         dots = dot_cloud(
-            axes_points(axes, grads[inside, 0], grads[inside, 1]),
+            axes_points(axes, grads[:, 0], grads[:, 1]),
             radius=0.022,
             color=style.OPTIMIZER_COLORS["sgd"],
             opacity=0.55,

@@ -72,7 +72,7 @@ class WeatherLine(NarratedScene, Scene):
 
         col = 3.6  # centre of the right-hand column
         model = formula(r"\hat y = w\,x + b", scale=0.95).move_to([col, 3.2, 0])
-        loss_tex = formula(r"L(w, b) = " + s.latex, scale=0.62).move_to([col, 2.25, 0])
+        loss_tex = formula(r"L(w, b) = " + s.latex, scale=0.62).move_to([col, 2.35, 0])
         dw_tex = formula(gradient_latex(w, n), scale=0.58, color=style.GRADIENT)
         db_tex = formula(gradient_latex(b, n), scale=0.58, color=style.GRADIENT)
         VGroup(dw_tex, db_tex).arrange(DOWN, buff=0.25).move_to([col, 0.8, 0])
@@ -189,7 +189,7 @@ class WeatherLine(NarratedScene, Scene):
         ) as beat:
             self.play(
                 FadeOut(db_tex),
-                dw_tex.animate.move_to([col, 1.4, 0]),
+                dw_tex.animate.move_to([col, 1.2, 0]),
                 Create(chart),
                 Write(w_axis),
                 FadeIn(chart_title),
@@ -204,8 +204,8 @@ class WeatherLine(NarratedScene, Scene):
             "and the line swings up to fit the cloud."
         ) as beat:
             self.play(
-                dw_tex.animate.scale(0.8).move_to([col, 1.4, 0]),
-                FadeIn(rule.move_to([col, 0.55, 0]), shift=DOWN * 0.1),
+                dw_tex.animate.scale(0.8).move_to([col, 1.3, 0]),
+                FadeIn(rule.move_to([col, 0.4, 0]), shift=DOWN * 0.1),
                 run_time=beat.until("as"),
             )
             self.play(

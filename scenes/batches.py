@@ -24,8 +24,7 @@ from scenes.common.labels import Readout, formula, label
 from scenes.common.landscape import ContourMap
 from scenes.common.narration import NarratedScene
 from scenes.common.paths import PathTracer
-from scenes.common.weather import standardized
-from scenes.regression import START
+from scenes.common.weather import START, standardized
 
 
 @dataclass(frozen=True)

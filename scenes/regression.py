@@ -25,12 +25,9 @@ from scenes.common.landscape import Landscape
 from scenes.common.narration import NarratedScene
 from scenes.common.paths import PathTracer
 from scenes.common.three_d import StillCameraScene
-from scenes.common.weather import WeatherPlot, condition_number, standardized
+from scenes.common.weather import START, WeatherPlot, condition_number, standardized
 from surfaces import get
 from surfaces.data import SAMPLE_LOSS, b, w
-
-#: The poor first guess both scenes start from, in degrees: y = -0.2 x + 11.5.
-START = (-0.2, 11.5)
 
 
 def gradient_latex(variable: sp.Symbol, n: int) -> str:

@@ -26,7 +26,8 @@ def test_gradient_formulas_on_screen_are_the_surface_gradient():
     """The SymPy formulas shown, evaluated on the data, equal the surface's gradient."""
     import sympy as sp
 
-    from scenes.regression import START, gradient_latex
+    from scenes.common.weather import START
+    from scenes.regression import gradient_latex
     from surfaces.data import SAMPLE_LOSS, b, w, xi, yi
 
     s = get("mse")
@@ -174,7 +175,7 @@ def test_single_examples_never_settle_and_mini_batches_nearly_do(batch_runs_8):
 
 def test_per_example_gradients_average_to_the_full_gradient_and_batches_are_tighter():
     from scenes.batches import BatchSizes as S
-    from scenes.regression import START
+    from scenes.common.weather import START
 
     st = standardized()
     s = st.surface

@@ -23,6 +23,9 @@ from scenes.common.charts import axes_points
 from scenes.common.labels import label
 from surfaces.data import DataSurface, mse
 
+#: The poor first guess sections 7 and 8 start from, in degrees: y = -0.2 x + 11.5.
+START = (-0.2, 11.5)
+
 
 @dataclass(frozen=True)
 class Standardized:

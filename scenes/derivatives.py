@@ -196,7 +196,11 @@ class Partials(StillCameraScene):
             # which the terrain never covers from this camera.
             show_axes=False,
         )
-        land.shift(-land.mesh.get_center() + LEFT * 0.4 + OUT * 0.9)
+        # Moved one unit left on screen (the camera's left, for theta = -60 degrees)
+        # and a little up: the readouts bottom right and the formulas top left
+        # stay clear of the terrain and its x and y arrows.
+        screen_left = np.array([-np.sin(-self.theta * DEGREES), -np.cos(-self.theta * DEGREES), 0])
+        land.shift(-land.mesh.get_center() + 1.0 * screen_left + OUT * 0.6)
         (x0, x1), (y0, y1) = self.domain
         pad = 0.6
 

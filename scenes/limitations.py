@@ -124,16 +124,16 @@ class DeepGradients(NarratedScene, Scene):
 
         recall = self.recall().move_to(ORIGIN)
         with self.narrate(
-            "Gradient descent has limits. On a bumpy loss it finds a valley, not the best "
-            "valley, and saddle points slow it to a crawl."
+            "Gradient descent has limits. It finds a valley, not the best one, and saddles "
+            "slow it down."
         ) as beat:
-            self.play(FadeIn(recall[0][0]), FadeIn(recall[1][0]), run_time=beat.until("saddle"))
+            self.play(FadeIn(recall[0][0]), FadeIn(recall[1][0]), run_time=beat.until("saddles"))
             self.play(FadeIn(recall[0][1]), FadeIn(recall[1][1]), run_time=1.0)
         self.play(FadeOut(recall), run_time=0.5)
 
         with self.narrate(
-            f"Deep networks add a problem of their own. Here is the size of the gradient at each "
-            f"layer of three networks, {self.study.depth} layers deep, on a log scale."
+            "Deep networks add their own problem. Here is the gradient's size at each layer of "
+            f"three networks, {self.study.depth} layers deep."
         ) as beat:
             self.play(FadeIn(header, shift=DOWN * 0.2), run_time=0.8)
             self.play(
@@ -150,9 +150,9 @@ class DeepGradients(NarratedScene, Scene):
 
         with self.narrate(
             f"With sigmoids and small weights, the first layer's gradient is {shrink} times "
-            "smaller than the last one's: the early layers barely learn. With large weights it "
-            f"grows {grow} times on the way back, and training turns unstable. ReLU with He "
-            "initialisation keeps every layer in the same range."
+            "smaller than the last: the early layers barely learn. With large weights it grows "
+            f"{grow} times: training turns unstable. ReLU with He initialisation keeps every "
+            "layer in the same range."
         ) as beat:
             follow_ups = [
                 (
@@ -246,8 +246,8 @@ class Conditioning(NarratedScene, Scene):
         header = heading("Ill-conditioning", size=30).to_corner(UL, buff=0.5)
 
         with self.narrate(
-            "Ill-conditioning: when a valley is much steeper across than along, the ratio of "
-            "the two curvatures, the condition number, is large."
+            "Ill-conditioning: a valley much steeper across than along. The ratio of the two "
+            "curvatures is the condition number."
         ) as beat:
             self.play(FadeIn(header), run_time=0.6)
             self.play(
@@ -257,8 +257,8 @@ class Conditioning(NarratedScene, Scene):
 
         gd, ball = series
         with self.narrate(
-            f"Gradient descent then needs steps in proportion to it: {steps['gd'][-1]:,} steps "
-            f"at a condition number of {kappas[-1]:,.0f}."
+            f"Gradient descent needs steps in proportion to it: {steps['gd'][-1]:,} at "
+            f"{kappas[-1]:,.0f}."
         ) as beat:
             self.play(Create(axes), FadeIn(ticks), FadeIn(x_lab), FadeIn(y_lab), run_time=1.2)
             self.play(Create(gd[0]), LaggedStart(*[FadeIn(d) for d in gd[1]], lag_ratio=0.2),
@@ -266,8 +266,8 @@ class Conditioning(NarratedScene, Scene):
             self.play(FadeIn(gd[2], shift=LEFT * 0.2), run_time=0.6)
 
         with self.narrate(
-            f"Momentum needs only {steps['momentum'][-1]:,}, but only with settings tuned to "
-            "curvatures we rarely know. That tuning is much of the cost of training."
+            f"Tuned momentum needs {steps['momentum'][-1]:,}, but only with settings matched to "
+            "curvatures we rarely know."
         ) as beat:
             self.play(Create(ball[0]), LaggedStart(*[FadeIn(d) for d in ball[1]], lag_ratio=0.2),
                       FadeIn(ball[2], shift=LEFT * 0.2), run_time=beat.until("but"))  # fmt: skip
@@ -352,8 +352,8 @@ class BeyondGradients(NarratedScene, Scene):
         gd, newton, lbfgs, nm = (runs[k] for k in ("gd", "newton", "lbfgs", "nelder-mead"))
 
         with self.narrate(
-            "What comes next? Back to Rosenbrock's valley, where gradient descent "
-            f"takes {gd.n_steps:,} steps and is still not at the bottom."
+            "What comes next? On Rosenbrock's valley, gradient descent takes "
+            f"{gd.n_steps:,} steps and is still not at the bottom."
         ) as beat:
             self.play(
                 Create(cmap.lines, lag_ratio=0.02), FadeIn(cmap.axes), FadeIn(star), run_time=1.5
@@ -364,8 +364,7 @@ class BeyondGradients(NarratedScene, Scene):
             counter.clear_updaters()
 
         with self.narrate(
-            f"Newton's method also uses the curvature, the Hessian, and gets there in "
-            f"{newton.n_steps} steps."
+            f"Newton's method uses the curvature, the Hessian: {newton.n_steps} steps."
         ) as beat:
             self.add(tracers["newton"])
             self.play(FadeIn(table[2]), run_time=beat.until("newton's") + 0.4)
@@ -373,8 +372,8 @@ class BeyondGradients(NarratedScene, Scene):
             self.play(FadeIn(note), run_time=0.4)
 
         with self.narrate(
-            f"L-BFGS estimates the curvature from its recent gradients: {lbfgs.n_steps} steps. "
-            f"Nelder-Mead needs no gradient at all: {nm.n_steps} steps."
+            f"L-BFGS estimates the curvature from recent gradients: {lbfgs.n_steps} steps. "
+            f"Nelder-Mead uses no gradient at all: {nm.n_steps}."
         ) as beat:
             self.add(tracers["lbfgs"])
             self.play(FadeIn(table[3]), tracers["lbfgs"].walk(run_time=beat.until("nelder-mead")))
@@ -387,8 +386,8 @@ class BeyondGradients(NarratedScene, Scene):
                      size=20, color=style.INK)  # fmt: skip
         road.next_to(note, DOWN, buff=0.5).align_to(table, LEFT)
         with self.narrate(
-            "Adaptive methods, and optimizers that are themselves learned, keep pushing the "
-            "frontier. But under all of them is the same simple idea."
+            "Adaptive and learned optimizers push further, and all of them build on the same "
+            "simple idea."
         ) as beat:
             self.play(Write(road), run_time=beat.remaining() * 0.6)
         self.play(FadeOut(Group(*self.mobjects)), run_time=0.6)

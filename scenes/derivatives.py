@@ -101,7 +101,7 @@ class Derivative1D(NarratedScene, Scene):
         )
 
         with self.narrate(
-            "Let's make feeling the slope precise. Start in one dimension, with a curve f of x."
+            "Let's make the slope precise, starting in one dimension: a curve, f of x."
         ) as beat:
             self.play(Create(axes), FadeIn(names), run_time=beat.until("curve"))
             self.play(Create(curve), run_time=beat.until("f"))
@@ -123,8 +123,8 @@ class Derivative1D(NarratedScene, Scene):
 
         arrow = always_redraw(downhill)
         with self.narrate(
-            "Slide along the curve. Where the slope is negative, downhill is to the right; "
-            "where it is positive, downhill is to the left."
+            "Where the slope is negative, downhill is to the right; where it is positive, "
+            "to the left."
         ) as beat:
             self.add(arrow)
             self.play(
@@ -296,8 +296,7 @@ class Partials(StillCameraScene):
             self.play(Write(dfx), FadeIn(vx), run_time=2.0)
 
         with self.narrate(
-            "Cut along y, holding x fixed, and the slope of that slice is the partial derivative "
-            "with respect to y."
+            "Along y, holding x fixed, the slope is the partial derivative with respect to y."
         ) as beat:
             self.play(
                 Create(slice_curve(1, Y_COLOR)),

@@ -13,16 +13,8 @@ import srt
 import webvtt
 
 import render
-from rendering.captions import (
-    MAX_CHARS,
-    MAX_SECONDS,
-    MIN_SECONDS,
-    join_captions,
-    join_words,
-    split_captions,
-    word_timed_vtt,
-    wrap,
-)
+from rendering.caption_split import MAX_CHARS, MAX_SECONDS, MIN_SECONDS, split_captions, wrap
+from rendering.captions import join_captions, join_words, word_timed_vtt
 from scenes.common.words import Word, estimate_word_times
 
 LONG = (

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from rendering.captions import split_captions
+from rendering.caption_split import split_captions
 from rendering.files import write_atomic
 from scenes.common import speech
 from scenes.common.words import Word, estimate_word_times, normalize

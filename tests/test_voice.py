@@ -80,6 +80,19 @@ def test_piper_times_every_word_in_order_inside_the_clip(voice_env):
     assert len(list(cache.glob("*.wav"))) == len(list(cache.glob("*.words.json"))) == 1
 
 
+def test_another_piper_model_speaks_when_given(voice_env, tmp_path, monkeypatch):
+    model = tmp_path / "other.onnx"
+    shutil.copy(piper_voice.bundled_model(), model)
+    shutil.copy(f"{piper_voice.bundled_model()}.json", f"{model}.json")
+    cache = voice_env("piper")
+    monkeypatch.setenv(speech.MODEL_VAR, str(model))
+    speech.current.cache_clear()
+    assert speech.current() == speech.Voice("piper", str(model))
+    clip = speech.synthesize("Another voice.")
+    assert [w.text for w in clip.words] == ["Another", "voice."]
+    assert [p.name.startswith("other-") for p in (cache / "models").glob("*.onnx")] == [True]
+
+
 def test_word_times_match_where_the_voice_is_loud(voice_env):
     """A listening proxy: the audio inside words is far louder than between sentences."""
     voice_env("piper")
@@ -93,7 +106,9 @@ def test_word_times_match_where_the_voice_is_loud(voice_env):
         return float(np.sqrt(np.mean(part**2))) if len(part) else 0.0
 
     spoken = np.mean([rms(w.start, w.end) for w in clip.words])
-    pause = rms(clip.words[-3].end + 0.02, clip.words[-2].start - 0.02)  # after "bumps."
+    by = {w.text: w for w in clip.words}
+    assert by["Nesterov"].start - by["bumps."].end > 0.1
+    pause = rms(by["bumps."].end + 0.02, by["Nesterov"].start - 0.02)
     assert pause < spoken / 4
 
 

@@ -4,8 +4,8 @@ output folder) whether captions and speech line up.
     .venv/bin/python benchmarks/voice.py                 # speed and phonemes
     .venv/bin/python benchmarks/voice.py build           # ... and the film in build/
 
-Speed: the narration lines written as plain strings in scenes/*.py (not the f-strings),
-synthesized into a fresh clip cache with each voice; wall and CPU seconds (the machine may
+Speed: the narration lines of the render given (else those written as plain strings in
+scenes/*.py), synthesized into a fresh clip cache with each voice, in one process; wall and CPU seconds (the machine may
 be shared), and seconds of speech per second of CPU. Alignment, per rendered scene: the
 share of words said while their caption is on screen, and the loudness of the scene's
 audio inside words against between sentences (speech where the word times say).
@@ -122,8 +122,17 @@ def alignment(out: Path) -> None:
           f"(10-90 %: {np.percentile(wpm, 10):.0f}-{np.percentile(wpm, 90):.0f})")  # fmt: skip
 
 
+def rendered_lines(out: Path) -> list[str]:
+    """Every narrated line of a render (f-strings filled in), from its scenes' word files."""
+    lines = []
+    for entry in sorted((out / "scenes").glob("*-*-*")):
+        path = entry / "scene.words.json"
+        lines += [line["text"] for line in json.loads(path.read_text() or "[]")]
+    return lines
+
+
 def main() -> None:
-    lines = plain_lines()
+    lines = rendered_lines(Path(sys.argv[1])) if len(sys.argv) > 1 else plain_lines()
     print("synthesis, fresh clip cache (Piper includes loading its model once):")
     for name in ("piper", "festival"):
         time_voice(name, lines)

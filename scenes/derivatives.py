@@ -12,6 +12,7 @@ from manim import *
 
 from optim import FORMULAS, STOP_FORMULA, run
 from scenes.common import style
+from scenes.common.fades import fade_out_all
 from scenes.common.labels import Readout, formula, label
 from scenes.common.landscape import ContourMap, Landscape
 from scenes.common.narration import NarratedScene
@@ -21,21 +22,6 @@ from surfaces import get
 
 X_COLOR = ManimColor("#4CC9F0")
 Y_COLOR = ManimColor("#F72585")
-
-
-def fade_out_all(scene, run_time: float = 0.6) -> None:
-    """Fade the whole picture to the background, everything together.
-
-    Updaters are stopped first, and the fade is a full-frame cover rather than
-    ``FadeOut`` on each mobject: a live readout rebuilds its text (at full
-    opacity) and a path tracer its arrow, and either would stay lit through a
-    per-mobject fade.
-    """
-    for m in scene.mobjects:
-        m.clear_updaters()
-    cover = FullScreenRectangle(fill_color=style.BACKGROUND, fill_opacity=1, stroke_width=0)
-    scene.play(FadeIn(cover), run_time=run_time)
-    scene.clear()
 
 
 class Derivative1D(NarratedScene, Scene):

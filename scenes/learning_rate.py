@@ -13,6 +13,7 @@ from manim import *
 from optim import run
 from scenes.common import style
 from scenes.common.charts import axes_points
+from scenes.common.fades import fade_out_all
 from scenes.common.labels import Readout, formula, label
 from scenes.common.narration import NarratedScene
 from surfaces import get
@@ -20,21 +21,6 @@ from surfaces import get
 #: Left to right on screen, in the order the narration names them.
 KINDS = ("small", "right", "large")
 TITLES = {"small": "too small", "large": "too large", "right": "just right"}
-
-
-def fade_out_all(scene, run_time: float = 0.6) -> None:
-    """Fade the whole picture to the background, everything together.
-
-    Updaters are stopped first, and the fade is a full-frame cover rather than
-    ``FadeOut`` on each mobject: a live readout rebuilds its text (at full
-    opacity) and a path tracer its arrow, and either would stay lit through a
-    per-mobject fade.
-    """
-    for m in scene.mobjects:
-        m.clear_updaters()
-    cover = FullScreenRectangle(fill_color=style.BACKGROUND, fill_opacity=1, stroke_width=0)
-    scene.play(FadeIn(cover), run_time=run_time)
-    scene.clear()
 
 
 class LearningRate(NarratedScene, Scene):

@@ -44,11 +44,6 @@ class Optimizer(NamedTuple):
     bind: Callable[[Any], Optimizer] | None = None
 
     @property
-    def stochastic(self) -> bool:
-        """Whether the optimizer samples its gradients by default (``sgd``)."""
-        return bool(self.sampling)
-
-    @property
     def state_names(self) -> tuple[str, ...]:
         """Names of the per-coordinate state arrays (``velocity``, ``m``, ``v``...)."""
         probe = self.init(np.zeros(2))

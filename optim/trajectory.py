@@ -117,11 +117,6 @@ class Trajectory:
     batched: bool = True
 
     @property
-    def surface(self) -> Objective:
-        """The objective, under the name the scenes use for a 2-D surface."""
-        return self.objective
-
-    @property
     def start(self) -> Array:
         return self.positions[0]
 

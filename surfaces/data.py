@@ -36,10 +36,6 @@ class DataSurface(Surface):
         """How many examples the loss averages over (what mini-batches draw from)."""
         return len(self.dataset)
 
-    @property
-    def sample_grad_exprs(self) -> tuple[sp.Expr, ...]:
-        return tuple(sp.diff(SAMPLE_LOSS, v) for v in self.variables)
-
     def batch_grad(self, p: np.ndarray, idx: np.ndarray) -> np.ndarray:
         """Mean per-example gradient over rows ``idx``.
 

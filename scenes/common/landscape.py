@@ -234,11 +234,6 @@ class Landscape(VGroup):
         """
         return self._place(self._basis(), x, y, z)
 
-    def floor_point(self, p: np.ndarray) -> np.ndarray:
-        """Scene points on the floor (lowest height) under ``p``."""
-        p = np.asarray(p, dtype=float)
-        return self.axes_point(p[..., 0], p[..., 1], self.z_lo)
-
 
 class ContourMap(VGroup):
     """A loss surface seen from above: level curves coloured by height, over 2D axes.

@@ -94,25 +94,22 @@ class Hook(StillCameraScene):
         climber, traj = self.climber, self.traj
         valley = self.ring(traj.final, radius=0.9, color=style.GOOD)
         with self.narrate(
-            "Imagine standing on a mountainside at night, blindfolded. "
-            "Somewhere below is a valley, and you want to get there."
+            "Imagine standing on a mountainside at night, blindfolded. Somewhere below is a valley."
         ) as beat:
-            self.reveal(self.terrain, run_time=2.0)
-            self.play(FadeIn(climber, scale=0.5))
-            self.wait_until(beat, "valley")
-            # A glimpse of the goal the climber cannot see.
-            self.play(FadeIn(valley), run_time=0.8)
-            self.play(FadeOut(valley), run_time=beat.remaining() * 0.7)
+            self.reveal(self.terrain, run_time=beat.until("night"))
+            self.play(FadeIn(climber, scale=0.5), run_time=beat.until("somewhere"))
+            # A glimpse of the goal the climber cannot see, lit as it is named.
+            self.play(FadeIn(valley), run_time=beat.until("valley") + 0.4)
 
         patch = always_redraw(self.feel_patch)
         uphill = self.tilt_arrow()
         slope = label(f"slope {np.linalg.norm(traj.grads[0]):.1f}", color=style.GRADIENT, size=26)
         slope.to_corner(UR)
         with self.narrate(
-            "You cannot see the valley. All you can feel is the ground right under your feet: "
-            "which way it tilts, and how steeply."
+            "All you can feel is the ground under your feet: which way it tilts, and how steeply."
         ) as beat:
-            self.wait_until(beat, "ground")
+            # Out of sight again: only the ground underfoot can be felt.
+            self.play(FadeOut(valley), run_time=beat.until("ground"))
             self.play(FadeIn(patch), run_time=beat.until("which way"))
             self.play(GrowArrow(uphill), run_time=beat.until("how steeply"))
             self.fixed(slope)
@@ -121,26 +118,19 @@ class Hook(StillCameraScene):
         self.play(FadeOut(uphill), FadeOut(slope), run_time=0.4)
 
         arrow = always_redraw(self.next_step_arrow)
-        with self.narrate(
-            "So you feel for the steepest way down, and take one small step that way."
-        ) as beat:
-            first = self.next_step_arrow()
-            self.play(GrowArrow(first), run_time=1.0)
-            self.remove(first)
-            self.add(arrow)
-            self.play(climber.walk(to=1, run_time=beat.remaining() * 0.6, rate_func=smooth))
-
         counter = always_redraw(self.step_counter)
         with self.narrate(
-            "Then you feel the slope again, and step again. Your footprints trace the way down."
+            "So you step the steepest way down. Then you feel again, and step again."
         ) as beat:
+            first = self.next_step_arrow()
+            self.play(GrowArrow(first), run_time=beat.until("way down"))
+            self.remove(first)
+            self.add(arrow)
+            self.play(climber.walk(to=1, run_time=beat.until("then"), rate_func=smooth))
             self.fixed(counter)
             self.play(climber.walk(to=traj.n_steps * 0.55, run_time=beat.remaining()))
 
-        with self.narrate(
-            "Step after step the ground flattens out, the steps get shorter, "
-            "and you arrive in a valley."
-        ) as beat:
+        with self.narrate("The ground flattens, the steps shrink, and you reach a valley.") as beat:
             self.play(climber.walk(run_time=beat.remaining() * 0.7, rate_func=smooth))
         self.remove(arrow)
 
@@ -157,8 +147,8 @@ class Hook(StillCameraScene):
         caption = VGroup(word, loop).arrange(DOWN, buff=0.25, aligned_edge=RIGHT)
         caption.to_corner(DR, buff=0.45)
         with self.narrate(
-            "Feel the slope, step downhill, repeat. That loop is gradient descent, "
-            "and it is how every neural network is trained."
+            "Feel the slope, step downhill, repeat: that loop is gradient descent, "
+            "and it trains every neural network."
         ) as beat:
             # Each part of the loop appears as it is named.
             self.add_fixed_in_frame_mobjects(loop[0])

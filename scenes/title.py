@@ -39,7 +39,7 @@ class Title(NarratedScene, Scene):
         plate = BackgroundRectangle(card, color=style.BACKGROUND, fill_opacity=0.75, buff=0.35)
 
         with self.narrate(
-            "Gradient descent, explained: how machines learn by feeling their way downhill."
+            "Gradient descent: how machines learn by feeling their way downhill."
         ) as beat:
             self.add(backdrop, tracer)
             self.play(

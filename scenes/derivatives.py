@@ -29,6 +29,8 @@ class Derivative1D(NarratedScene, Scene):
 
     function = "x**4/4 - x**2 + x/2 + 1"
     x_range = (-2.1, 2.1)
+    # Where the point rests while the voice names each sign: f' > 0 there, then f' < 0.
+    positive_at, negative_at = -0.7, 0.85
 
     def construct(self):
         surface = get(self.function)  # a function of x alone: y never appears
@@ -86,20 +88,17 @@ class Derivative1D(NarratedScene, Scene):
             formula("f(x)", color=style.MUTED, scale=0.8),
         )
 
-        with self.narrate(
-            "Let's make the slope precise, starting in one dimension: a curve, f of x."
-        ) as beat:
-            self.play(Create(axes), FadeIn(names), run_time=beat.until("curve"))
+        with self.narrate("Start in one dimension: a curve, f of x.") as beat:
+            self.play(Create(axes), FadeIn(names), run_time=beat.until("dimension"))
             self.play(Create(curve), run_time=beat.until("f"))
             self.play(Write(f_tex), run_time=beat.remaining(minimum=0.8))
 
         tan = always_redraw(tangent)
         with self.narrate(
-            "At any point, the tangent line touches the curve and matches its steepness. "
-            "Its slope is the derivative, f prime of x."
+            "The tangent line matches the curve's steepness: its slope is the derivative, "
+            "f prime of x."
         ) as beat:
-            self.play(FadeIn(dot, scale=2), run_time=beat.until("tangent"))
-            self.play(Create(tan), run_time=beat.until("matches"))
+            self.play(FadeIn(dot, scale=2), Create(tan), run_time=beat.until("matches"))
             # Rock the point a little: the line keeps touching and turns with the curve.
             self.play(
                 x.animate.set_value(-1.1), run_time=beat.until("slope"), rate_func=there_and_back
@@ -109,18 +108,24 @@ class Derivative1D(NarratedScene, Scene):
 
         arrow = always_redraw(downhill)
         with self.narrate(
-            "Where the slope is negative, downhill is to the right; where it is positive, "
-            "to the left."
+            "Where the slope is positive, downhill is to the left; where negative, to the right."
         ) as beat:
             self.add(arrow)
             self.play(
-                x.animate.set_value(1.9),
-                run_time=beat.remaining() * 0.95,
+                x.animate.set_value(self.positive_at),
+                run_time=beat.until("negative"),
+                rate_func=smooth,
+            )
+            self.play(
+                x.animate.set_value(self.negative_at),
+                run_time=beat.remaining() * 0.9,
                 rate_func=smooth,
             )
 
         # The bottom is found by descent itself, not typed in.
-        bottom = float(run(surface, "gd", start=(1.9, 0.0), lr=0.05, steps=500, tol=1e-9).final[0])
+        bottom = float(
+            run(surface, "gd", start=(self.negative_at, 0.0), lr=0.05, steps=500, tol=1e-9).final[0]
+        )
         # Below the x-axis, where the graph leaves room, pointing up at the bottom:
         # clear of the curve, the level tangent and the axis line.
         at_bottom = axes.c2p(bottom, f(bottom))
@@ -138,9 +143,7 @@ class Derivative1D(NarratedScene, Scene):
                 max_tip_length_to_length_ratio=0.2,
             ),
         )
-        with self.narrate(
-            "At the bottom of a valley the slope is zero: there is no downhill direction left."
-        ) as beat:
+        with self.narrate("At the bottom the slope is zero: no direction is downhill.") as beat:
             self.play(x.animate.set_value(bottom), run_time=beat.until("zero"), rate_func=smooth)
             self.play(FadeIn(flat, shift=DOWN * 0.1), Indicate(readout.value), run_time=1.2)
         fade_out_all(self)

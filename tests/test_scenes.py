@@ -257,10 +257,10 @@ def test_derivative1d_slides_through_both_signs_and_stops_on_a_flat_minimum():
     from scenes.derivatives import Derivative1D as S
 
     surface = get(S.function)
-    slide = np.linspace(-1.6, 1.9, 400)  # where the point slides while the voice names both signs
-    slopes = surface.grad(np.stack([slide, np.zeros_like(slide)], axis=-1))[:, 0]
-    assert (slopes < -0.05).any() and (slopes > 0.05).any()
-    bottom = run(surface, "gd", start=(1.9, 0.0), lr=0.05, steps=500, tol=1e-9).final
+    # Where the point rests as the voice says "positive", then "negative".
+    (pos,), (neg,) = (surface.grad(np.array([x, 0.0]))[:1] for x in (S.positive_at, S.negative_at))
+    assert pos > 0.05 and neg < -0.05
+    bottom = run(surface, "gd", start=(S.negative_at, 0.0), lr=0.05, steps=500, tol=1e-9).final
     # "slope 0: a minimum": zero slope, and curving up.
     assert abs(surface.grad(bottom)[0]) < 1e-6
     assert surface.hess(bottom)[0, 0] > 0

@@ -170,13 +170,26 @@ class NetworkLearns(NarratedScene, Scene):
         )
         chart.move_to([2.5, -2.55, 0])
         acc_now = Readout(
-            "accuracy", lambda: 100 * float(acc[int(step_now.get_value())]), decimals=1, size=22
+            "accuracy",
+            lambda: 100 * float(acc[int(step_now.get_value())]),
+            decimals=1,
+            size=22,
+            follow_name=True,
         )
         step_read = Readout(
-            "step", lambda: step_now.get_value(), integer=True, size=22, color=style.MUTED
+            "step",
+            lambda: step_now.get_value(),
+            integer=True,
+            size=22,
+            color=style.MUTED,
+            follow_name=True,
         )
         loss_read = Readout(
-            "loss", lambda: float(traj.losses[int(step_now.get_value())]), decimals=3, size=22
+            "loss",
+            lambda: float(traj.losses[int(step_now.get_value())]),
+            decimals=3,
+            size=22,
+            follow_name=True,
         )
         reads = VGroup(step_read, loss_read, acc_now).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
         reads.move_to([5.4, -2.45, 0])
@@ -197,32 +210,26 @@ class NetworkLearns(NarratedScene, Scene):
         centre = RIGHT * (-intro.get_center()[0])
         intro.shift(centre)
         with self.narrate(
-            "How does a neural network learn? Here is a small one: layers of neurons, "
-            "and a weight on every connection. Green is positive, red negative, "
-            "thicker is larger."
+            "Here is a small neural network: layers of neurons, a weight on every connection, "
+            "green positive, red negative."
         ) as beat:
             self.play(
                 LaggedStart(
                     *[FadeIn(layer, scale=0.8) for layer in diagram.neurons], lag_ratio=0.3
                 ),
                 FadeIn(layer_names),
-                run_time=beat.until("and a"),
+                run_time=beat.until("a weight"),
             )
             self.play(Create(diagram.edges, lag_ratio=0.01), run_time=beat.until("green"))
             self.play(FadeIn(legend, shift=UP * 0.1), run_time=beat.remaining() * 0.8)
 
-        with self.narrate("Its task: tell the yellow points from the blue.") as beat:
-            self.play(intro.animate.shift(-centre), run_time=0.9)
-            self.play(Create(frame), FadeIn(plane), run_time=0.8)
+        with self.narrate("Its task: tell yellow points from blue.") as beat:
+            self.play(intro.animate.shift(-centre), Create(frame), FadeIn(plane), run_time=1.0)
             self.play(FadeIn(dots, lag_ratio=0.01), run_time=beat.remaining() * 0.85)
 
-        with self.narrate(
-            "Forward pass: a point goes in, each layer weighs and squashes what it receives, "
-            "and out comes a guess."
-        ) as beat:
-            self.play(Create(ring), FadeOut(legend), run_time=0.6)
-            self.play(FadeIn(inputs), run_time=0.5)
-            hold = beat.until("out") / len(self.layers)
+        with self.narrate("Forward pass: a point flows through the layers to a guess.") as beat:
+            self.play(Create(ring), FadeOut(legend), FadeIn(inputs), run_time=beat.until("flows"))
+            hold = beat.until("guess") / len(self.layers)
             for k in range(len(self.layers)):
                 # Hidden layers are tanh (full brightness at 1); input and output are
                 # scaled by their largest value.
@@ -241,8 +248,8 @@ class NetworkLearns(NarratedScene, Scene):
             self.play(FadeIn(outputs, shift=RIGHT * 0.1), run_time=beat.remaining() * 0.8)
 
         with self.narrate(
-            f"It says {CLASS_NAMES[1 - truth]}, but the point is {CLASS_NAMES[truth]}. "
-            f"The loss measures how wrong: {point_loss:.2f}."
+            f"It says {CLASS_NAMES[1 - truth]}; the point is {CLASS_NAMES[truth]}. "
+            f"The loss says how wrong: {point_loss:.2f}."
         ) as beat:
             self.play(
                 Indicate(outputs[1 - truth], color=style.BAD), run_time=beat.until("the loss")
@@ -250,8 +257,8 @@ class NetworkLearns(NarratedScene, Scene):
             self.play(FadeIn(verdict, shift=UP * 0.1), run_time=beat.remaining() * 0.6)
 
         with self.narrate(
-            "Backward pass: the chain rule carries the error back, layer by layer. "
-            "Every weight gets its own partial derivative."
+            "Backward pass: the chain rule carries the error back, "
+            "giving each weight its partial derivative."
         ) as beat:
             self.play(FadeOut(verdict), run_time=0.4)
             per = beat.remaining() * 0.9 / 3
@@ -259,17 +266,13 @@ class NetworkLearns(NarratedScene, Scene):
                 self.play(flash(k), FadeIn(grad_labels[k], shift=LEFT * 0.2), run_time=per)
 
         with self.narrate(
-            f"Gradient descent nudges all {n_params} weights and biases at once, "
-            "against their gradients, and repeats."
+            f"Gradient descent nudges all {n_params} weights and biases against them, and repeats."
         ) as beat:
+            # The gradient labels sit where the rule is written: out first.
             self.play(
-                FadeOut(grad_labels),
-                FadeOut(inputs),
-                FadeOut(outputs),
-                FadeOut(ring),
-                Write(rule),
-                run_time=beat.until("against"),
+                FadeOut(grad_labels), FadeOut(inputs), FadeOut(outputs), FadeOut(ring), run_time=0.5
             )
+            self.play(Write(rule), run_time=beat.until("against"))
             self.play(
                 *[diagram.neurons[k].animate.set_fill(style.BACKGROUND) for k in range(4)],
                 FadeIn(region),
@@ -278,8 +281,8 @@ class NetworkLearns(NarratedScene, Scene):
 
         self.bring_to_back(region)
         with self.narrate(
-            f"Over {self.steps} steps the boundary sharpens, the loss falls, "
-            f"and accuracy climbs to {acc[-1]:.1%}."
+            f"In {self.steps} steps the boundary sharpens, the loss falls, "
+            f"and accuracy reaches {acc[-1]:.1%}."
         ) as beat:
             self.add(chart, reads, percent)
             self.play(FadeIn(chart), FadeIn(reads), FadeIn(percent), run_time=0.6)
@@ -298,10 +301,12 @@ class NetworkLearns(NarratedScene, Scene):
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         uses.next_to(diagram, DOWN, buff=0.35).align_to(diagram, LEFT)
         with self.narrate(
-            "Scale this loop up to millions of weights, and it reads handwritten digits, "
-            "or predicts house prices."
+            "Scaled up to millions of weights, this loop reads handwritten digits "
+            "and predicts house prices."
         ) as beat:
-            self.play(FadeOut(rule), FadeIn(uses[0]), run_time=beat.until("reads"))
-            self.play(FadeIn(uses[1], shift=UP * 0.1), run_time=beat.until("or"))
+            # The rule sits where the uses are listed: out first.
+            self.play(FadeOut(rule), run_time=0.4)
+            self.play(FadeIn(uses[0]), run_time=beat.until("reads"))
+            self.play(FadeIn(uses[1], shift=UP * 0.1), run_time=beat.until("and predicts"))
             self.play(FadeIn(uses[2], shift=UP * 0.1), run_time=beat.remaining() * 0.7)
         self.play(FadeOut(Group(*self.mobjects)), run_time=0.6)

@@ -257,10 +257,9 @@ class Partials(StillCameraScene):
             self.add(here)
 
         with self.narrate(
-            "In two dimensions the climber's terrain is a function of x and y, "
-            "and the slope depends on which way you face."
+            "In two dimensions, f depends on x and y, and the slope on which way you face."
         ) as beat:
-            self.reveal(land, run_time=beat.until("function"))
+            self.reveal(land, run_time=beat.until("f"))
             self.fixed(f_tex)
             self.play(Write(f_tex), run_time=beat.until("x"))
             self.add_fixed_orientation_mobjects(x_name, y_name)
@@ -270,8 +269,8 @@ class Partials(StillCameraScene):
             self.play(Flash(here, color=style.ACCENT, flash_radius=0.35), run_time=1.0)
 
         with self.narrate(
-            "Cut the surface along x, holding y fixed. The slope of that slice "
-            "is the partial derivative of f with respect to x."
+            "Slice along x, holding y fixed: that slice's slope is the partial derivative "
+            "with respect to x."
         ) as beat:
             self.play(
                 Create(slice_curve(0, X_COLOR)),
@@ -285,14 +284,14 @@ class Partials(StillCameraScene):
             self.play(Write(dfx), FadeIn(vx), run_time=2.0)
 
         with self.narrate(
-            "Along y, holding x fixed, the slope is the partial derivative with respect to y."
+            "Along y, holding x fixed: the partial derivative with respect to y."
         ) as beat:
             self.play(
                 Create(slice_curve(1, Y_COLOR)),
                 Indicate(y_axis, color=Y_COLOR),
-                run_time=beat.until("slope"),
+                run_time=beat.until("partial"),
             )
-            self.play(Create(tangent(1, Y_COLOR)), run_time=beat.until("partial"))
+            self.play(Create(tangent(1, Y_COLOR)), run_time=beat.until("respect"))
             on_top()
             self.fixed(dfy)
             self.fixed(vy)
@@ -307,9 +306,7 @@ class Partials(StillCameraScene):
             .to_edge(RIGHT)
             .shift(UP * 0.8)
         )
-        with self.narrate(
-            "Stack the partial derivatives into one vector and you have the gradient."
-        ) as beat:
+        with self.narrate("Stack them into one vector: the gradient.") as beat:
             self.fixed(grad_tex)
             self.play(Write(grad_tex), run_time=beat.until("gradient"))
             # Indicate, not Circumscribe: its frame would not be pinned to the screen.

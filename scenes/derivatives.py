@@ -432,8 +432,8 @@ class GradientField(NarratedScene, Scene):
         level = min(cmap.lines, key=distance)
 
         with self.narrate(
-            "Seen from above, the terrain is a contour map, and the gradient is an arrow at every point. "
-            "Each arrow points uphill, straight across the contour lines."
+            "Seen from above: a contour map, with the gradient as an arrow at every point, "
+            "pointing uphill across the contours."
         ) as beat:
             self.play(
                 Create(cmap.lines, lag_ratio=0.02), FadeIn(cmap.axes), run_time=beat.until("arrow")
@@ -441,7 +441,7 @@ class GradientField(NarratedScene, Scene):
             self.add(cmap)
             self.play(
                 LaggedStart(*[GrowArrow(a) for a in arrows], lag_ratio=0.01),
-                run_time=beat.until("uphill"),
+                run_time=beat.until("pointing"),
             )
             focus = arrows[pick]
             others = VGroup(*[a for i, a in enumerate(arrows) if i != pick])
@@ -451,12 +451,11 @@ class GradientField(NarratedScene, Scene):
                 run_time=beat.until("across"),
             )
             glow = level.copy().set_stroke(color=style.INK, width=5)
-            self.play(ShowPassingFlash(glow, time_width=0.5), run_time=1.2)
-            self.play(ShowPassingFlash(glow.copy(), time_width=0.5), run_time=1.2)
+            self.play(ShowPassingFlash(glow, time_width=0.5), run_time=beat.remaining(minimum=1.2))
 
         with self.narrate(
-            "To go down, step against the gradient, scaled by a small learning rate, alpha. "
-            "That is the whole algorithm."
+            "To go down, step against it, scaled by a learning rate, alpha: "
+            "that is the whole algorithm."
         ) as beat:
             self.play(
                 focus.animate.set_opacity(0.25).scale(1 / 2.5, about_point=focus.get_start()),
@@ -476,8 +475,8 @@ class GradientField(NarratedScene, Scene):
             self.add(tracer)
 
         with self.narrate(
-            "Repeat it, and watch the gradient shrink as the ground flattens. "
-            "We stop when its length falls below a tolerance, or when the step budget runs out."
+            "Repeat, and watch the gradient shrink. "
+            "Stop when it falls below a tolerance, or the step budget runs out."
         ) as beat:
             self.play(FadeIn(steps), FadeIn(gnorm), FadeOut(down_tex), run_time=0.6)
             self.play(

@@ -95,8 +95,7 @@ class WeatherLine(NarratedScene, Scene):
         )
 
         with self.narrate(
-            "Now real data: 1,460 days of Seattle weather. "
-            "Today's high temperature, against tomorrow's."
+            f"Real data: {n:,} days of Seattle weather, today's high against tomorrow's."
         ) as beat:
             self.play(Create(plot.axes), FadeIn(plot.x_label, plot.y_label, source), run_time=1.2)
             self.add(always_redraw(days))
@@ -107,16 +106,13 @@ class WeatherLine(NarratedScene, Scene):
         self.clear()
         self.add(plot, source)
 
-        with self.narrate(
-            "The cloud hugs a straight line. So predict tomorrow with one: "
-            "y hat equals w x, plus b."
-        ) as beat:
+        with self.narrate("Nearly a straight line, so fit one: y hat equals w x plus b.") as beat:
             self.play(Indicate(plot.dots, color=None, scale_factor=1.02), run_time=beat.until("so"))
             self.play(Write(model), run_time=beat.until("y"))
             self.play(Create(fit), run_time=1.2)
 
         with self.narrate(
-            "Start from a poor guess. Each day's error is the gap from line to dot."
+            "From a poor guess, each day's error is the gap from line to dot."
         ) as beat:
             self.play(Indicate(fit, color=style.ACCENT), run_time=beat.until("each"))
             self.play(Create(residuals, lag_ratio=0.05), run_time=beat.remaining() * 0.9)
@@ -127,11 +123,9 @@ class WeatherLine(NarratedScene, Scene):
             self.play(Write(loss_tex), run_time=beat.until("mean"))
             self.play(FadeIn(loss_now, shift=UP * 0.1), Indicate(loss_tex, color=None))
 
-        with self.narrate(
-            "SymPy differentiates that same expression: the slope of the loss along w, and along b."
-        ) as beat:
+        with self.narrate("SymPy differentiates it: the slope along w, and along b.") as beat:
             self.play(FadeOut(residuals), run_time=beat.until("the"))
-            self.play(Write(dw_tex), run_time=beat.until("b", occurrence=1) * 0.9)
+            self.play(Write(dw_tex), run_time=beat.until("and along"))
             self.play(Write(db_tex), run_time=beat.remaining() * 0.8)
 
         # The parabola: L(w, b0) over a span of w, with the tangent at the tracker.
@@ -181,29 +175,27 @@ class WeatherLine(NarratedScene, Scene):
         )
         rule.move_to([col, 0.95, 0])
 
-        with self.narrate(
-            "Hold b fixed, and the loss in w alone is a parabola, with that first slope."
-        ) as beat:
+        with self.narrate("With b fixed, the loss in w alone is a parabola.") as beat:
             self.play(
                 FadeOut(db_tex),
                 dw_tex.animate.move_to([col, 1.2, 0]),
                 Create(chart),
                 Write(w_axis),
                 FadeIn(chart_title),
-                run_time=1.0,
+                run_time=beat.until("the loss"),
             )
-            self.play(Create(parabola), run_time=beat.until("with"))
+            self.play(Create(parabola), run_time=beat.until("parabola"))
             tan = always_redraw(tangent)
-            self.play(FadeIn(tan), FadeIn(slope_now), run_time=1.0)
+            self.play(FadeIn(tan), FadeIn(slope_now), run_time=beat.remaining(minimum=0.6))
 
         with self.narrate(
-            "Step against the slope. As w slides downhill, the slope flattens, "
-            "and the line swings up to fit the cloud."
+            "Step against the slope: w slides downhill, the slope flattens, "
+            "and the line swings up to fit."
         ) as beat:
             self.play(
                 dw_tex.animate.scale(0.8).move_to([col, 1.3, 0]),
                 FadeIn(rule.move_to([col, 0.4, 0]), shift=DOWN * 0.1),
-                run_time=beat.until("as"),
+                run_time=beat.until("w slides"),
             )
             self.play(
                 w_now.animate.set_value(w_rest),
@@ -290,7 +282,7 @@ class WeatherBowl(StillCameraScene):
         reads.next_to(inset, DOWN, buff=0.35).align_to(inset.axes, LEFT)
 
         with self.narrate(
-            "Over w and b together, the loss is a bowl. Gradient descent walks down it, "
+            "Over w and b together, the loss is a bowl. Descent walks down it, "
             "and the line follows."
         ) as beat:
             # Static parts first and without updaters, so Cairo draws them once:
@@ -298,6 +290,10 @@ class WeatherBowl(StillCameraScene):
             self.pin(inset)
             self.reveal(land, inset, tracer)
             self.fixed(fit, reads)
+            for r in reads:
+                # A readout rebuilds its digits: pin the new ones in the same frame,
+                # before they can be drawn once in 3D (``fixed`` pins them a frame late).
+                r.value.add_updater(lambda m: self.renderer.camera.add_fixed_in_frame_mobjects(m))
             self.play(FadeIn(fit), FadeIn(reads), run_time=0.8)
             self.play(tracer.walk(to=40, run_time=beat.remaining() * 0.95, rate_func=smooth))
 
@@ -311,8 +307,8 @@ class WeatherBowl(StillCameraScene):
             f"curvature across / along the trench: {kappa:,.0f}", size=20, color=style.INK
         ).next_to(verdict, UP, buff=0.15, aligned_edge=LEFT)
         with self.narrate(
-            f"But this bowl is a narrow trench, curved {kappa:,.0f} times more sharply "
-            "across than along. Descent zig-zags across it, then crawls along the floor."
+            f"But it is a trench, {kappa:,.0f} times more curved across than along: "
+            "descent zig-zags, then crawls."
         ) as beat:
             self.pin(verdict, trench)
             self.play(
@@ -346,15 +342,12 @@ class WeatherBowl(StillCameraScene):
             scale=0.6,
         ).to_corner(UL, buff=0.35)
         with self.narrate(
-            f"After {self.raw_steps} steps it is still far off, and a bigger step would "
-            "bounce out of the trench. "
-            f"The cure: standardise the input. Subtract the mean, {st.mean:.1f} degrees, "
-            f"and divide by the spread, {st.std:.1f}. Same data, same best line, "
-            "and the bowl turns round."
+            f"Still far off after {self.raw_steps} steps. The cure: standardise the input, "
+            "to mean zero and spread one, and the bowl turns round."
         ) as beat:
             self.pin(z_tex)
             self.play(FadeIn(verdict), run_time=beat.until("the cure"))
-            self.play(Write(z_tex), run_time=beat.until("same") * 0.9)
+            self.play(Write(z_tex), run_time=beat.until("and the bowl"))
             self.fade_to_black(run_time=0.6)
             self.remove(land, tracer, verdict, trench)
             self.line_at = lambda: st.to_raw(std_tracer.current())
@@ -372,12 +365,11 @@ class WeatherBowl(StillCameraScene):
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         done.to_corner(DL, buff=0.35)
         with self.narrate(
-            "Now descent runs straight to the bottom. Back in degrees, it lands on "
-            "the least-squares line, to four decimals."
+            "Descent now runs straight down, onto the least-squares line, to four decimals."
         ) as beat:
             self.play(FadeIn(std_tracer.marker, scale=0.4), run_time=0.4)
             self.play(
-                std_tracer.walk(run_time=beat.until("back") + 1.0, rate_func=smooth),
+                std_tracer.walk(run_time=beat.until("onto") + 1.0, rate_func=smooth),
             )
             self.pin(done)
             self.play(FadeIn(done[0]), run_time=0.6)
@@ -409,9 +401,8 @@ class WeatherBowl(StillCameraScene):
             color=style.BAD,
         ).next_to(big_lr, DOWN, buff=0.15, aligned_edge=LEFT)
         with self.narrate(
-            f"Push the learning rate past the limit, {self.large_lr:g} against 1 here, "
-            "and every step overshoots further. The loss climbs toward infinity, "
-            "and the run is flagged as diverged."
+            f"Too large a learning rate, {self.large_lr:g}, and every step overshoots: "
+            "the loss climbs toward infinity, and the run is flagged as diverged."
         ) as beat:
             self.pin(big_lr)
             self.play(FadeOut(done), FadeIn(big_lr), run_time=0.6)
@@ -430,9 +421,13 @@ class WeatherBowl(StillCameraScene):
             )
             self.play(
                 self.big_step.animate.set_value(int(big_run.n_steps)),
-                run_time=beat.until("flagged"),
+                run_time=beat.until("the run"),
                 rate_func=rate_functions.ease_in_quad,
             )
             self.pin(flag)
-            self.play(FadeIn(flag), run_time=0.6)
+            self.play(FadeIn(flag, shift=UP * 0.1), run_time=0.6)
+            # Held long enough to read before the fade.
+            self.play(
+                Indicate(flag, color=None, scale_factor=1.05), run_time=beat.remaining(minimum=1.0)
+            )
         self.fade_to_black()

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import importlib.util
 import os
-import re
 import shutil
 import signal
-import socket
 import sys
 import tempfile
 import threading
@@ -21,6 +20,7 @@ from rendering.errors import UsageError
 from rendering.order import load_order
 from rendering.run import Run
 from rendering.settings import DEFAULT_ORDER, PROG, QUALITIES, ROOT
+from rendering.sources import is_under
 from scenes.common import speech
 
 
@@ -59,7 +59,20 @@ def build_parser() -> argparse.ArgumentParser:
         default=_cores(),
         help="parallel renders (default: cores)",
     )
-    p.add_argument("--out", type=Path, default=None, help="output folder (default build/)")
+    p.add_argument("--out", type=_folder, default=None, help="output folder (default build/)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="render the chosen scenes again even if they are cached",
+    )
+    p.add_argument(
+        "--timeout",
+        type=_positive_int,
+        metavar="SECONDS",
+        default=None,
+        help="stop a scene's render after this long (default: generous, from the scene's "
+        "length and the quality)",
+    )
     p.add_argument("--dry-run", action="store_true", help="show what would render, render nothing")
     p.add_argument("--dask", metavar="ADDRESS", help="render on a Dask distributed scheduler")
     p.add_argument(
@@ -80,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _folder(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty folder name")
+    return Path(text)
+
+
 def _cores() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -87,8 +106,15 @@ def _cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _output_folder(out: Path, create: bool) -> Path:
+def _output_folder(out: Path, root: Path, create: bool) -> Path:
     out = out.expanduser().absolute()
+    build = root / "build"
+    if is_under(out, root) and not is_under(out, build):
+        # Workers render from a bundle of the project's files: outputs there would bloat it,
+        # and a film written over the sources is not what anyone wants.
+        raise UsageError(
+            f"--out {out}: inside the project's sources; use {build} or a folder elsewhere"
+        )
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out}: not a folder")
     if not create:
@@ -155,8 +181,8 @@ def _main(argv: Sequence[str] | None, order: Sequence[Any] | None, root: Path | 
         if not args.all and not args.scene:
             raise UsageError("say what to render: --all, or --scene NAME ... (see --list)")
         selected = _select(order, args.scene)
-        out = _output_folder(args.out or root / "build", create=not args.dry_run)
-        if args.dask:
+        out = _output_folder(args.out or root / "build", root, create=not args.dry_run)
+        if args.dask is not None:
             _check_dask_address(args.dask)
         voice = _voice(args.piper_model)
         if shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None:
@@ -190,16 +216,46 @@ def _voice(piper_model: Path | None) -> speech.Voice | None:
 
 
 def _check_dask_address(address: str) -> None:
-    """Fail fast on a scheduler that is not there (Dask itself would retry for a while)."""
+    """Fail within seconds on an address where no Dask scheduler answers.
+
+    Dask's own client would retry for a while, or wait forever on a port where something
+    else listens (a dashboard), and print a traceback on its way out.
+    """
     if importlib.util.find_spec("distributed") is None:
         raise UsageError("--dask needs the 'distributed' package (pip install distributed)")
-    m = re.fullmatch(r"(?:tcp://)?\[?([^\]/]+?)\]?:(\d+)", address.strip())
-    if not m:
-        return  # another protocol (tls://, ucx://, ...): let Dask judge
+    if not address.strip():
+        raise UsageError("--dask: an empty address (expected tcp://HOST:PORT)")
+    shown = address if len(address) <= 80 else address[:77] + "..."
     try:
-        socket.create_connection((m[1], int(m[2])), timeout=5).close()
-    except OSError as exc:
-        raise UsageError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+        reply = asyncio.run(_ask_identity(address.strip(), DASK_PROBE_SECONDS))
+    except TimeoutError:
+        raise UsageError(
+            f"no Dask scheduler answered at {shown} within {DASK_PROBE_SECONDS:g} s"
+        ) from None
+    except Exception as exc:  # any failure to talk is the same bad input
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0][:120]
+        raise UsageError(f"cannot reach the Dask scheduler at {shown}: {reason}") from None
+    if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
+        raise UsageError(f"what answers at {shown} is not a Dask scheduler")
+
+
+#: How long --dask waits for a scheduler to answer before calling the address bad input.
+DASK_PROBE_SECONDS = 5.0
+
+
+async def _ask_identity(address: str, seconds: float) -> Any:
+    """Connect to ``address`` and ask it who it is, all within ``seconds``."""
+    from distributed.comm import connect
+
+    async def ask() -> Any:
+        comm = await connect(address, timeout=seconds)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    return await asyncio.wait_for(ask(), seconds)
 
 
 def _list(order: Sequence[Any]) -> int:

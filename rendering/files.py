@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,15 +34,52 @@ def atomic_path(path: Path) -> Iterator[Path]:
         The temporary location, not yet created.
     """
     path = Path(path)
-    tmp = path.with_name(f".{path.stem}{TMP_MARK}{uuid.uuid4().hex[:12]}{path.suffix}")
+    tmp = temporary_sibling(path)
     try:
         yield tmp
         if tmp.is_dir() and path.is_dir():
-            # os.replace cannot rename a folder onto a non-empty one.
-            shutil.rmtree(path)
+            # os.replace cannot rename a folder onto a non-empty one: move the old one aside
+            # first (a rename, so readers see the old folder or none, never half of one).
+            discard(path)
         os.replace(tmp, path)
     finally:
         remove(tmp)
+
+
+def temporary_sibling(path: Path) -> Path:
+    """A unique temporary name beside ``path`` that :func:`sweep` recognizes."""
+    return path.with_name(f".{path.stem}{TMP_MARK}{uuid.uuid4().hex[:12]}{path.suffix}")
+
+
+def discard(path: Path) -> None:
+    """Remove a file or folder by first renaming it aside, so it never lingers half-removed."""
+    trash = temporary_sibling(path)
+    try:
+        os.replace(path, trash)
+    except FileNotFoundError:
+        return
+    remove(trash)
+
+
+def sweep(folder: Path, older_than: float = 0.0) -> list[Path]:
+    """Remove the temporaries a killed process left in ``folder``; returns what went.
+
+    Parameters
+    ----------
+    folder : Path
+        Where to look (not recursively).
+    older_than : float
+        Only temporaries not touched for this many seconds: a folder other processes may be
+        writing into right now needs a margin; one this process holds a lock on does not.
+    """
+    gone = []
+    now = time.time()
+    for tmp in Path(folder).glob(f".*{TMP_MARK}*"):
+        with contextlib.suppress(OSError):
+            if now - tmp.lstat().st_mtime >= older_than:
+                remove(tmp)
+                gone.append(tmp)
+    return gone
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:

@@ -14,9 +14,12 @@ from typing import Any
 
 from rendering.captions import join_captions, join_words, word_timed_vtt
 from rendering.chapters import chapters_for, chapters_text, ffmetadata
-from rendering.files import atomic_path, write_atomic
-from rendering.media import ffprobe
+from rendering.files import TMP_MARK, atomic_path, write_atomic
+from rendering.media import COPY_TIMEOUT, ffprobe
 from rendering.settings import AUDIO_BITRATE, NAME, VIDEO_TITLE
+
+#: Re-encoding for burned-in captions: seconds allowed per second of film (1080p60, 2 cores).
+BURN_SECONDS_PER_SECOND = 20
 
 
 class JoinError(Exception):
@@ -36,7 +39,7 @@ def join(
     captions = join_captions([(d / "scene.srt").read_text(encoding="utf-8") for d in dirs], lengths)
     words = join_words([_scene_words(d) for d in dirs], lengths)
     final = out / f"{NAME}.mp4"
-    work = Path(tempfile.mkdtemp(prefix=".join-", dir=out))
+    work = Path(tempfile.mkdtemp(prefix=f".join{TMP_MARK}", dir=out))
     try:
         listing = "".join(
             "file '{}'\n".format(str((d / "scene.mov").resolve()).replace("'", "'\\''"))
@@ -55,11 +58,13 @@ def join(
                   "-crf", "18", "-pix_fmt", "yuv420p", "-c:a", "copy",
                   "-movflags", "+faststart", "-f", "mp4"]  # fmt: skip
         with atomic_path(final) as tmp:
+            copy_limit = COPY_TIMEOUT + 2 * float(total)
             if burn:
-                _ffmpeg([*concat, "joined.mp4"], cwd=work)
-                _ffmpeg(["-i", "joined.mp4", *burned, str(tmp)], cwd=work)
+                _ffmpeg([*concat, "joined.mp4"], cwd=work, limit=copy_limit)
+                encode_limit = COPY_TIMEOUT + BURN_SECONDS_PER_SECOND * float(total)
+                _ffmpeg(["-i", "joined.mp4", *burned, str(tmp)], cwd=work, limit=encode_limit)
             else:
-                _ffmpeg([*concat, str(tmp)], cwd=work)
+                _ffmpeg([*concat, str(tmp)], cwd=work, limit=copy_limit)
             check = verify(ffprobe(str(tmp)), total, len(chapters))
         write_atomic(out / f"{NAME}.srt", captions)
         write_atomic(out / f"{NAME}.vtt", word_timed_vtt(captions, words))
@@ -75,11 +80,18 @@ def _scene_words(entry: Path) -> list:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
 
 
-def _ffmpeg(args: list[str], cwd: Path) -> None:
-    """Run ffmpeg quietly; its last error line becomes a JoinError."""
-    proc = subprocess.run(
-        ["ffmpeg", "-v", "error", "-nostdin", "-y", *args], cwd=cwd, capture_output=True, text=True
-    )
+def _ffmpeg(args: list[str], cwd: Path, limit: float) -> None:
+    """Run ffmpeg quietly for at most ``limit`` seconds; its last error line becomes a JoinError."""
+    try:
+        proc = subprocess.run(
+            ["ffmpeg", "-v", "error", "-nostdin", "-y", *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=limit,
+        )
+    except subprocess.TimeoutExpired:
+        raise JoinError(f"ffmpeg did not finish within {limit:.0f} s") from None
     if proc.returncode != 0:
         lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
         raise JoinError(f"ffmpeg failed: {lines[-1] if lines else proc.returncode}")

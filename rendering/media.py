@@ -9,6 +9,10 @@ from pathlib import Path
 
 from rendering.settings import AUDIO_RATE
 
+#: Seconds ffprobe may take on one file, and ffmpeg's stream copies beyond 2x the media's length.
+PROBE_TIMEOUT = 120
+COPY_TIMEOUT = 600
+
 
 def ffprobe(path: str | Path) -> dict:
     """ffprobe's JSON for a media file: streams, format and chapters."""
@@ -18,6 +22,7 @@ def ffprobe(path: str | Path) -> dict:
         check=True,
         capture_output=True,
         text=True,
+        timeout=PROBE_TIMEOUT,
     ).stdout  # fmt: skip
     return json.loads(out)
 
@@ -57,6 +62,7 @@ def normalize(src: str, dst: str, seconds: Fraction, had_audio: bool) -> None:
          "-c:a", "pcm_s16le", "-map_metadata", "-1", "-f", "mov", dst],
         capture_output=True,
         text=True,
+        timeout=COPY_TIMEOUT + 2 * float(seconds),  # a copy: a hung ffmpeg is the only way past it
     )  # fmt: skip
     if proc.returncode != 0:
         lines = proc.stderr.strip().splitlines() or [f"status {proc.returncode}"]

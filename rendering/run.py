@@ -21,14 +21,24 @@ from rendering.checks import SceneCheck, check_scene
 from rendering.dependencies import Project
 from rendering.display import Display, console, summary_table
 from rendering.executors import DaskPool, LocalPool
-from rendering.files import write_atomic
+from rendering.files import sweep, write_atomic
 from rendering.join import JoinError, join
+from rendering.lock import output_lock, sweep_leftovers
 from rendering.order import scene_file
 from rendering.outcome import Outcome
 from rendering.settings import CACHE_FORMAT, CONFIG_FILE, NAME, REMOTE_VOICE_CACHE, VIDEO_TITLE
 from rendering.sources import bundle_path, make_bundle
 from rendering.times import clock
 from scenes.common import speech
+
+#: A scene's render time limit: a base plus this many seconds per second of the scene, at each
+#: quality (about 5-10x what this 2-core machine needs, so only a hung render reaches it).
+TIME_LIMIT_BASE = 300
+TIME_LIMIT_PER_SECOND = {"l": 4, "m": 10, "h": 25, "p": 50, "k": 100}
+#: The length assumed for a scene never rendered before.
+EXPECTED_SCENE_SECONDS = 120
+#: Temporaries in the shared voice cache older than this are a killed process's leftovers.
+VOICE_SWEEP_AGE = 600
 
 
 @dataclass
@@ -63,7 +73,7 @@ class Run:
         self.root = root
         self.out = out
         self.quality = args.quality
-        self.cache = Cache(out, args.quality)
+        self.cache = Cache(out, args.quality, repair=not args.dry_run)
         self.console = console()
         self.project = Project(root)
         self.outcomes: dict[str, Outcome] = {}
@@ -87,15 +97,28 @@ class Run:
         plans = self.plan()
         if self.args.dry_run:
             return self.dry_run(plans)
+        with output_lock(self.out):
+            return self.locked_go(plans)
+
+    def locked_go(self, plans: dict[str, Planned]) -> int:
+        """The run proper, with the output folder to itself."""
         self.cache.dir.mkdir(parents=True, exist_ok=True)
-        self.cache.sweep()
+        sweep_leftovers(self.out, [self.cache.dir, self.out / "logs"])
+        # The voice cache is shared by runs on other output folders: spare what is recent.
+        sweep(self.root / "build" / "voice", older_than=VOICE_SWEEP_AGE)
         to_render: list[Planned] = []
         for entry in self.selected:
             p = plans[entry.scene]
             if not p.check.ok:
                 self.outcomes[entry.scene] = Outcome(entry, "failed", error=p.check.error)
                 continue
-            meta = self.cache.lookup(entry.scene, p.key)
+            meta = None if self.args.force else self.cache.lookup(entry.scene, p.key)
+            if entry.scene in self.cache.damaged:
+                print(
+                    f"{entry.scene}: its cached render is damaged "
+                    f"({self.cache.damaged[entry.scene]}); rendering it again",
+                    file=sys.stderr,
+                )
             if meta is not None:
                 self.outcomes[entry.scene] = Outcome(
                     entry, "cached", meta_seconds(meta), meta.get("render_time"), "",
@@ -133,6 +156,12 @@ class Run:
                 continue
             if not p.check.ok:
                 status = f"[red]cannot render: {p.check.error}[/]"
+            elif entry.scene in self.cache.damaged:
+                status = (
+                    f"[yellow]would render[/] (cache damaged: {self.cache.damaged[entry.scene]})"
+                )
+            elif self.args.force:
+                status = "[yellow]would render[/] (--force)"
             elif meta is not None:
                 status = f"[cyan]cached[/] ({clock(meta_seconds(meta), 1)})"
             else:
@@ -142,7 +171,8 @@ class Run:
         n = sum(
             1
             for e in self.selected
-            if plans[e.scene].check.ok and self.cache.lookup(e.scene, plans[e.scene].key) is None
+            if plans[e.scene].check.ok
+            and (self.args.force or self.cache.lookup(e.scene, plans[e.scene].key) is None)
         )
         print(f"would render {n} of {len(self.selected)} scenes, with {self._jobs_text(n)}")
         if cached_all:
@@ -178,6 +208,7 @@ class Run:
                     "bundle": bundle,
                     "scene_env": scene_env,
                     "work_parent": None if dask else str(self.out / "work"),
+                    "time_limit": self.time_limit(p.scene),
                 }
                 futures[pool.submit(job)] = p
                 if dask:
@@ -196,6 +227,13 @@ class Run:
                     self.outcomes[p.scene] = Outcome(p.entry, "interrupted")
             raise
         pool.close()
+
+    def time_limit(self, scene: str) -> float:
+        """How long a scene may render: ``--timeout``, or generous from its last length."""
+        if self.args.timeout:
+            return float(self.args.timeout)
+        seconds = self.cache.previous_seconds(scene) or EXPECTED_SCENE_SECONDS
+        return float(TIME_LIMIT_BASE + TIME_LIMIT_PER_SECOND[self.quality] * seconds)
 
     def _drain(self, progress: Any, display: Display) -> None:
         if progress is None:
@@ -276,17 +314,21 @@ class Run:
             p = plans[entry.scene]
             meta = self.cache.lookup(entry.scene, p.key) if p.check.ok else None
             if meta is None:
-                missing = sum(
-                    1
+                missing = [
+                    e.scene
                     for e in self.order
                     if not plans[e.scene].check.ok
                     or self.cache.lookup(e.scene, plans[e.scene].key) is None
-                )
+                ]
                 kept = "left as it was" if final.exists() else "not written"
+                names = ", ".join(missing[:4]) + (", ..." if len(missing) > 4 else "")
+                damaged = [
+                    f"{m}'s cached render is damaged" for m in missing if m in self.cache.damaged
+                ]
                 return (
-                    {"status": "not joined", "missing_scenes": missing},
-                    [f"not joined: {missing} of {len(self.order)} scenes are not rendered; "
-                     f"{final.name} {kept}"],
+                    {"status": "not joined", "missing_scenes": len(missing)},
+                    [f"not joined: {len(missing)} of {len(self.order)} scenes are not rendered "
+                     f"({names}); {final.name} {kept}", *damaged],
                     False,
                 )  # fmt: skip
             metas.append(meta)
@@ -321,7 +363,7 @@ class Run:
             )
         try:
             joined = join(self.out, self.order, dirs, lengths, self.args.burn_subtitles)
-        except (JoinError, OSError, subprocess.CalledProcessError) as exc:
+        except (JoinError, OSError, subprocess.SubprocessError) as exc:
             messages.append(f"joining failed: {exc}; {final.name} left as it was")
             return {"status": "failed", "error": str(exc)}, messages, True
         write_atomic(key_file, key)

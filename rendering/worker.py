@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -33,11 +34,29 @@ _EXCEPTION = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Interrupt|Exit))\b
 
 
 def init_local_worker(progress: Any) -> None:
-    """Local pool workers: report progress, leave Ctrl-C to the parent, stop Manim on TERM."""
+    """Local pool workers: report progress, leave Ctrl-C to the parent, stop Manim on TERM,
+    and die with the parent however it dies (a SIGKILL leaves no handler a chance)."""
     global _PROGRESS
     _PROGRESS = progress
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_terminate)
+    parent = os.getppid()
+    die_with_parent()
+    if os.getppid() != parent:  # the parent died before we asked
+        os._exit(1)
+
+
+def die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when the thread that started it dies (elsewhere: no-op)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def _on_terminate(signum: int, frame: Any) -> None:
@@ -49,6 +68,13 @@ def _on_terminate(signum: int, frame: Any) -> None:
     if work:
         shutil.rmtree(work, ignore_errors=True)
     os._exit(128 + signum)
+
+
+def _stop(proc: subprocess.Popen, timed_out: threading.Event) -> None:
+    """Kill a Manim process that ran out of time, and everything it started (its session)."""
+    timed_out.set()
+    with contextlib.suppress(OSError):
+        os.killpg(proc.pid, signal.SIGKILL)
 
 
 def _report(scene: str, kind: str, **data: Any) -> None:
@@ -79,7 +105,8 @@ def render_scene(job: dict) -> dict:
         ``bundle``, the project's files as a gzipped tar (:func:`rendering.sources.make_bundle`);
         ``scene_env``, the settings of the scene process as environment variables (the
         voice: ``scenes.common.speech.environment``); ``work_parent``, a folder for
-        temporary files, or None for the system's.
+        temporary files, or None for the system's; ``time_limit``, seconds after which
+        Manim is stopped and the scene reported as failed (None: no limit).
 
     Returns
     -------
@@ -119,15 +146,29 @@ def render_scene(job: dict) -> dict:
                 stdout=log,
                 stderr=subprocess.PIPE,
                 start_new_session=True,  # Ctrl-C reaches the parent, which stops us cleanly
+                preexec_fn=die_with_parent,  # and a killed worker takes Manim with it
             )
             _RUNNING["proc"] = proc
-            err = _pump_progress(scene, proc)
-            returncode = proc.wait()
+            limit = job.get("time_limit")
+            timed_out = threading.Event()
+            timer = threading.Timer(limit, _stop, (proc, timed_out)) if limit else None
+            if timer is not None:
+                timer.daemon = True
+                timer.start()
+            try:
+                err = _pump_progress(scene, proc)
+                returncode = proc.wait()
+            finally:
+                if timer is not None:
+                    timer.cancel()
             _RUNNING.pop("proc", None)
         with open(log_path, "rb") as fh:
             out_text = fh.read().decode("utf-8", "replace")
         log_text = out_text + "\n" + err
         result["log"] = log_text[-20000:]
+        if timed_out.is_set():
+            result["error"] = f"timed out: stopped after {limit:g} s (--timeout sets the limit)"
+            return result
         if returncode != 0:
             result["error"] = _error_line(err + "\n" + out_text, returncode)
             return result

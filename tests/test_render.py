@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -651,3 +652,197 @@ def test_statements_a_scene_needs_from_its_file():
         "def helper():",
         "class A(Scene):",
     ]
+
+
+# --- hardening: time limits, kills, damaged caches, concurrent runs, bad places ----------------
+
+
+def start_render(project: Path, out: Path, *args: str, order: str = "ORDER") -> subprocess.Popen:
+    """render.py as a user starts it, in its own process group, output captured."""
+    cmd = [sys.executable, str(ROOT / "render.py"), "--root", str(project),
+           "--order", f"{project / 'order.py'}:{order}", "--out", str(out), "-ql", *args]  # fmt: skip
+    return subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    )
+
+
+def wait_for(condition, seconds: float, what: str) -> None:
+    """Poll ``condition`` until it holds; fail naming ``what`` after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"still waiting for {what}"
+        time.sleep(0.1)
+
+
+@pytest.mark.render
+def test_a_scene_past_its_time_limit_is_stopped_and_reported(tmp_path):
+    project = copy_project(tmp_path / "project")
+    out = tmp_path / "out"
+    proc = start_render(project, out, "--all", "--jobs", "2", "--timeout", "8", order="SLEEPY")
+    try:
+        output, _ = proc.communicate(timeout=90)  # Sleepy alone would take two minutes
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 1, output
+    assert statuses(out) == {"One": "rendered", "Sleepy": "failed"}
+    sleepy = next(s for s in report(out)["scenes"] if s["scene"] == "Sleepy")
+    assert sleepy["error"].startswith("timed out: stopped after 8 s")
+    assert "FAILED Sleepy: timed out" in output
+    assert processes_mentioning(str(out)) == []
+
+
+@pytest.mark.render
+def test_a_killed_run_takes_manim_with_it_and_the_next_run_sweeps_its_leftovers(tmp_path):
+    project = copy_project(tmp_path / "project")
+    out = tmp_path / "out"
+    proc = start_render(project, out, "--all", "--jobs", "2", order="SLEEPY")
+    try:
+        wait_for(lambda: list((out / "scenes").glob("One-l-*/meta.json")), 90, "One to render")
+        # Manim's processes run in a session of their own, out of the group's reach.
+        wait_for(lambda: [p for p in processes_mentioning(str(out)) if p != proc.pid], 60, "Manim")
+        os.killpg(proc.pid, signal.SIGKILL)  # no handler runs: the kernel must do the cleaning
+        proc.wait(timeout=10)
+        wait_for(lambda: processes_mentioning(str(out)) == [], 10, "Manim to die with its worker")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert any((out / "work").iterdir())  # the killed scene's work folder is left behind
+    (out / ".join-0123abcd").mkdir()  # as older versions left them
+    (out / f".{NAME}{TMP_MARK}0123abcd.mp4").write_bytes(b"half a film")
+    (out / "scenes" / f".Sleepy-l-0123{TMP_MARK}0123abcd").mkdir()
+    code, _, stderr = run(project, out, "--scene", "One", order="SLEEPY")
+    assert code == 0, stderr
+    assert statuses(out) == {"One": "cached"}
+    assert not any((out / "work").iterdir()) if (out / "work").exists() else True
+    leftovers = [p.name for d in (out, out / "scenes") for p in d.iterdir() if p.name[0] == "."]
+    assert set(leftovers) <= {".render.lock"}
+
+
+@pytest.mark.render
+def test_a_damaged_cached_scene_is_named_and_rendered_again(film, tmp_path):
+    project, out = copy_film(film, tmp_path)
+    (out / f"{NAME}.mp4").unlink()
+    movie = next((out / "scenes").glob("Two-l-*/scene.mov"))
+    movie.write_bytes(movie.read_bytes()[:2000])  # as a full disk leaves it
+    code, stdout, stderr = run(project, out, "--all")
+    assert code == 0, stdout + stderr
+    assert "Two: its cached render is damaged (scene.mov is 2000 bytes" in stderr
+    assert statuses(out) == {"One": "cached", "Two": "rendered", "Three": "cached"}
+    assert float(ffprobe(out / f"{NAME}.mp4")["format"]["duration"]) == pytest.approx(
+        3.6, abs=FRAME
+    )
+
+
+@pytest.mark.render
+def test_a_damaged_scene_that_was_not_asked_for_is_named_when_the_film_cannot_be_joined(
+    film, tmp_path
+):
+    project, out = copy_film(film, tmp_path)
+    srt = next((out / "scenes").glob("Three-l-*/scene.srt"))
+    srt.write_text(srt.read_text().replace("1", "2"))  # same size, other bytes
+    code, stdout, _ = run(project, out, "--scene", "One")
+    assert code == 0
+    assert "not joined: 1 of 3 scenes are not rendered (Three)" in stdout
+    assert "Three's cached render is damaged" in stdout
+    code, stdout, stderr = run(project, out, "--all")
+    assert code == 0, stdout + stderr
+    assert statuses(out) == {"One": "cached", "Two": "cached", "Three": "rendered"}
+
+
+@pytest.mark.render
+def test_force_renders_cached_scenes_again(film, tmp_path):
+    project, out = copy_film(film, tmp_path)
+    code, stdout, _ = run(project, out, "--scene", "One", "--force", "--dry-run")
+    assert code == 0 and "would render 1 of 1 scenes" in stdout
+    code, _, stderr = run(project, out, "--scene", "One", "--force")
+    assert code == 0, stderr
+    assert statuses(out) == {"One": "rendered"}
+    assert len(list((out / "scenes").glob("One-l-*"))) == 1
+
+
+@pytest.mark.render
+def test_two_runs_on_one_folder_take_turns_and_render_each_scene_once(tmp_path):
+    project = copy_project(tmp_path / "project")
+    out = tmp_path / "out"
+    first = start_render(project, out, "--all", "--jobs", "1")
+    second = None
+    try:
+        lock = out / ".render.lock"
+        wait_for(lambda: lock.exists() and f"pid {first.pid} " in lock.read_text(), 60, "lock")
+        second = start_render(project, out, "--all", "--jobs", "1")
+        first_out, _ = first.communicate(timeout=120)
+        second_out, _ = second.communicate(timeout=120)
+    finally:
+        for proc in (first, second):
+            if proc is not None and proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+    assert first.returncode == 0 and second.returncode == 0, first_out + second_out
+    assert f"waiting for render.py (pid {first.pid} on " in second_out
+    assert statuses(out) == {"One": "cached", "Two": "cached", "Three": "cached"}  # the second's
+    assert report(out)["video"]["status"] == "up to date"
+    assert f"{NAME}.mp4" in first_out
+
+
+def test_outputs_inside_the_sources_or_nowhere_are_refused(tmp_path, capsys):
+    project = copy_project(tmp_path / "project")
+    for out in ("", " ", str(project), str(project / "scenes" / "out")):
+        code = render.main(
+            ["--root", str(project), "--order", f"{project / 'order.py'}:ORDER",
+             "--out", out, "--all"]
+        )  # fmt: skip
+        err = capsys.readouterr().err
+        assert code == 2, out
+        assert err.count("\n") == 1 and err.startswith("render.py: error: "), err
+    assert sorted(p.name for p in project.iterdir()) == sorted(
+        p.name for p in FIXTURE.iterdir() if p.name != "__pycache__"
+    )
+
+
+def _silent_listener() -> tuple[socket.socket, int]:
+    """A port where something accepts connections and never says a word."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    return server, server.getsockname()[1]
+
+
+@pytest.mark.parametrize("kind", ["empty", "garbage", "scheme", "silent", "http"])
+def test_a_dask_address_without_a_scheduler_fails_within_seconds(tmp_path, kind):
+    pytest.importorskip("distributed")
+    servers = []
+    if kind in ("silent", "http"):
+        server, port = _silent_listener()
+        servers.append(server)
+        if kind == "http":  # a dashboard: it answers, in HTTP
+            server.close()
+            http = subprocess.Popen(
+                [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            servers.append(http)
+            wait_for(lambda: _accepts(port), 10, "the HTTP server")
+        address = f"tcp://127.0.0.1:{port}"
+    else:
+        address = {"empty": "", "garbage": "no port here", "scheme": "nope://host:8786"}[kind]
+    try:
+        t0 = time.monotonic()
+        proc = start_render(FIXTURE, tmp_path / "out", "--all", "--dask", address)
+        output, _ = proc.communicate(timeout=30)
+        elapsed = time.monotonic() - t0
+    finally:
+        for s in servers:
+            s.kill() if isinstance(s, subprocess.Popen) else s.close()
+    assert proc.returncode == 2, output
+    assert len(output.strip().splitlines()) == 1 and "Traceback" not in output, output
+    assert output.startswith("render.py: error: ")
+    assert elapsed < 20
+
+
+def _accepts(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False

@@ -188,3 +188,27 @@ def test_silent_voice_gives_no_clip_and_beats_still_have_cues(voice_env):
     beat = Beat("a b c", 1.35, 0.0, None, [])
     with pytest.raises(KeyError):
         beat.at("d")
+
+
+@pytest.mark.parametrize("engine", ["piper", "festival"])
+def test_a_truncated_clip_is_spoken_again_not_played_as_silence(voice_env, engine):
+    cache = voice_env(engine)
+    first = speech.synthesize("The ball rolls on.")
+    whole = first.path.read_bytes()
+    first.path.write_bytes(whole[: len(whole) // 3])  # as a full disk or a killed copy leaves it
+    assert not speech.whole_wav(first.path)
+    again = speech.synthesize("The ball rolls on.")
+    assert speech.whole_wav(again.path)
+    assert again.duration == pytest.approx(first.duration, rel=0.15)
+    assert len(again.words) == len(first.words)
+    assert len(list(cache.glob("*.wav"))) == 1
+
+
+def test_unreadable_word_times_are_spoken_again(voice_env):
+    voice_env("piper")
+    first = speech.synthesize("The ball rolls on.")
+    words_file = first.path.with_suffix(".words.json")
+    words_file.write_text('[["The", 0.0')  # cut short
+    again = speech.synthesize("The ball rolls on.")
+    assert [w.text for w in again.words] == [w.text for w in first.words]
+    assert json.loads(words_file.read_text())

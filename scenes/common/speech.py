@@ -190,7 +190,9 @@ def synthesize(text: str) -> Clip | None:
         ident = voice.id
     key = hashlib.sha256(f"{ident}\n{text}".encode()).hexdigest()[:20]
     path, words_file = cache_dir / f"{key}.wav", cache_dir / f"{key}.words.json"
-    if not path.exists():
+    rows = _read_words(words_file)
+    # A clip cut short (a full disk, a killed copy) would play as silence: speak it again.
+    if not whole_wav(path) or (rows is None and words_file.exists()):
         cache_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory() as tmp:
             raw = Path(tmp) / "raw.wav"
@@ -208,12 +210,32 @@ def synthesize(text: str) -> Clip | None:
                     factor = wav_duration(norm) / raw_seconds if raw_seconds else 1.0
                     rows = [[w.text, w.start, w.end] for w in scaled(words, factor)]
                     write_atomic(words_file, json.dumps(rows))
+                else:
+                    rows = None
+                    words_file.unlink(missing_ok=True)
     duration = wav_duration(path)
-    words = ()
-    if words_file.exists():
-        rows = json.loads(words_file.read_text(encoding="utf-8"))
-        words = tuple(Word(t, min(s, duration), min(e, duration)) for t, s, e in rows)
+    words = tuple(Word(t, min(s, duration), min(e, duration)) for t, s, e in rows or ())
     return Clip(path, duration, words)
+
+
+def whole_wav(path: Path) -> bool:
+    """Whether ``path`` is a WAV file with sound that holds every frame its header promises."""
+    try:
+        with wave.open(str(path)) as w:
+            frames = w.getnframes()
+            expected = frames * w.getsampwidth() * w.getnchannels()
+            return frames > 0 and len(w.readframes(frames)) == expected
+    except (OSError, EOFError, wave.Error):
+        return False
+
+
+def _read_words(path: Path) -> list | None:
+    """A clip's word times as ``[text, start, end]`` rows, or None if absent or unreadable."""
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+        return [(str(t), float(s), float(e)) for t, s, e in rows]
+    except (OSError, ValueError, TypeError):
+        return None
 
 
 def _speak(voice: Voice, text: str, raw: Path, cache_dir: Path) -> list[Word] | None:

@@ -67,8 +67,8 @@ class LearningRate(NarratedScene, Scene):
         (stable, unstable, line, mark, mark_label, dots, words, title) = scale
 
         with self.narrate(
-            "How big should each step be? That is the learning rate, alpha. "
-            "Same function, same start, three choices."
+            "How big a step? That is the learning rate, alpha: "
+            "same function, same start, three choices."
         ) as beat:
             self.play(
                 LaggedStart(*[FadeIn(p.frame, shift=DOWN * 0.2) for p in panels], lag_ratio=0.3),
@@ -95,9 +95,8 @@ class LearningRate(NarratedScene, Scene):
 
         box = around(panels[0])
         with self.narrate(
-            "Too small, and it crawls. Just right, and it settles in a few steps. "
-            "Too large, and it overshoots, bounces from side to side, and flies off, "
-            "its numbers growing without bound."
+            "Too small: it crawls. Just right: it settles in a few steps. "
+            "Too large: it overshoots, further each time, its numbers growing without bound."
         ) as beat:
             # The three runs go in step; a frame moves to whichever one is named,
             # and to the too-large run's numbers when they are.
@@ -117,8 +116,8 @@ class LearningRate(NarratedScene, Scene):
             f"diverged at step {runs['large'].n_steps + 1}", color=style.BAD, size=20
         ).next_to(panels[2].reads, DOWN, buff=0.12)
         with self.narrate(
-            "On the loss curves, on a log scale, one falls slowly, one plunges, and one climbs. "
-            "The run is stopped and flagged as diverged, not crashed."
+            "The loss curves: one falls slowly, one plunges, one climbs until it is flagged "
+            "as diverged."
         ) as beat:
             self.play(FadeOut(box), run_time=beat.until("falls"))
             for k, cue in zip(KINDS, ("falls", "plunges", "climbs"), strict=True):
@@ -131,18 +130,19 @@ class LearningRate(NarratedScene, Scene):
             )
 
         with self.narrate(
-            "On a quadratic with curvature L, steps are stable only when alpha is below two over L. "
-            f"Here L is {curvature:g}, so the limit is {limit:g}, "
-            "and our three choices sit on either side of it."
+            "On a quadratic with curvature L, steps are stable only for alpha below two over L: "
+            f"here L is {curvature:g}, so below {limit:g}."
         ) as beat:
-            self.play(FadeOut(box), Create(line), run_time=beat.until("stable"))
-            self.play(FadeIn(stable), FadeIn(unstable), FadeIn(words), run_time=beat.until("two"))
-            self.play(Create(mark), FadeIn(mark_label), run_time=beat.until("here"))
-            self.play(Write(title), run_time=beat.until("three"))
+            self.play(FadeOut(box), Create(line), run_time=beat.until("steps"))
+            self.play(FadeIn(stable), FadeIn(unstable), FadeIn(words), run_time=beat.until("alpha"))
+            # The three choices land on the scale as alpha is named, the limit between them.
             self.play(
                 LaggedStart(*[FadeIn(d, scale=2) for d in dots], lag_ratio=0.5),
-                run_time=min(beat.remaining() * 0.8, 2.0),
+                run_time=beat.until("two"),
             )
+            self.play(Create(mark), FadeIn(mark_label), run_time=beat.until("here"))
+            self.play(Write(title), run_time=beat.until("so below"))
+            self.play(Indicate(mark_label, scale_factor=1.3), run_time=beat.remaining(minimum=0.8))
         fade_out_all(self)
 
     def panel(self, surface, traj, kind: str, shown) -> VGroup:

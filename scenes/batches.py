@@ -189,11 +189,10 @@ class BatchSizes(NarratedScene, Scene):
         keys.align_to(clock_box, LEFT)
 
         with self.narrate(
-            "How many examples should each step look at? Three answers race on the round "
-            "weather bowl, timed by one clock: gradients evaluated."
+            "How many examples per step? Three answers race, timed by gradients evaluated."
         ) as beat:
-            self.play(Create(cmap.lines, lag_ratio=0.02), FadeIn(cmap.axes), run_time=1.6)
-            self.play(FadeIn(axis_w, axis_b, best, best_label), run_time=0.5)
+            self.play(Create(cmap.lines, lag_ratio=0.02), FadeIn(cmap.axes), run_time=1.2)
+            self.play(FadeIn(axis_w, axis_b, best, best_label), run_time=0.4)
             self.add(*tracers.values(), sgd_dot)
             self.play(
                 *[FadeIn(tracers[k].marker, scale=0.5) for k in ("mini-batch", "full batch")],
@@ -203,9 +202,7 @@ class BatchSizes(NarratedScene, Scene):
             )
             self.play(FadeIn(keys, lag_ratio=0.3), run_time=beat.remaining() * 0.9)
 
-        with self.narrate(
-            "One example per step: stochastic descent sets off at once, but staggers."
-        ) as beat:
+        with self.narrate("Stochastic, one example per step: off at once, but staggering.") as beat:
             self.play(
                 Indicate(keys[1], color=None),
                 FadeOut(best_label),
@@ -216,10 +213,7 @@ class BatchSizes(NarratedScene, Scene):
             self.play(Indicate(keys[2], color=None), tick(np.log10(n), beat.remaining() * 0.95))
 
         full = runs["full batch"]
-        with self.narrate(
-            f"The full batch averages all {n:,} before each step: one smooth step per pass. "
-            f"It needs {full.reached} passes."
-        ) as beat:
+        with self.narrate(f"The full batch averages all {n:,}: one smooth step per pass.") as beat:
             self.play(
                 Indicate(keys[0], color=None),
                 tick(np.log10(total), beat.remaining() * 0.95),
@@ -227,15 +221,18 @@ class BatchSizes(NarratedScene, Scene):
 
         table = self.cost_table(runs)
         table.next_to(keys, DOWN, buff=0.5).align_to(clock_box, LEFT)
-        sgd, mini = runs["stochastic"], runs["mini-batch"]
+        mini = runs["mini-batch"]
+        # Work to the target: per-example gradients evaluated, the full batch's over
+        # the mini-batches' (the table's passes-to-5% column, divided).
+        saving = full.gradients_to_target / mini.gradients_to_target
         with self.narrate(
-            f"To come within {self.within:.0%} of the best loss: {full.passes:.2g} passes "
-            f"for the full batch, {mini.passes:.2g} for mini-batches, and {sgd.passes:.2g} "
-            "for single examples, which never settle."
+            f"Mini-batches get within {self.within:.0%} of the best loss on {saving:.0f} times "
+            "less work than the full batch; single examples, sooner still, "
+            "but they never settle."
         ) as beat:
-            self.play(FadeIn(table[0]), FadeIn(table[1], shift=LEFT * 0.2), run_time=1.0)
-            self.play(FadeIn(table[2], shift=LEFT * 0.2), run_time=beat.until("for mini-batches"))
-            self.play(FadeIn(table[3], shift=LEFT * 0.2), run_time=beat.until("for single"))
+            self.play(FadeIn(table[0]), FadeIn(table[2], shift=LEFT * 0.2), run_time=1.0)
+            self.play(FadeIn(table[1], shift=LEFT * 0.2), run_time=beat.until("full batch"))
+            self.play(FadeIn(table[3], shift=LEFT * 0.2), run_time=beat.until("single"))
             self.play(
                 Indicate(table[3][-1], color=COLORS["stochastic"], scale_factor=1.4),
                 run_time=beat.remaining() * 0.8,
@@ -258,11 +255,13 @@ class BatchSizes(NarratedScene, Scene):
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.08)
         spreads.next_to(cloud, UP, buff=0.15).align_to(cloud, LEFT)
         with self.narrate(
-            f"Why the noise? Each of the {n:,} examples has its own gradient, scattered "
-            "far around the full one. Averages of 32 land close to it."
+            "Why the noise? Each example's gradient lands far from the full one. "
+            "Averages of 32 land close."
         ) as beat:
-            self.play(FadeOut(table), FadeOut(keys), FadeIn(cloud[0]), run_time=0.6)
-            self.play(FadeIn(cloud[1]), run_time=beat.until("scattered"))
+            # The table leaves before the cloud's axes are drawn where it stood.
+            self.play(FadeOut(table), FadeOut(keys), run_time=0.4)
+            self.play(FadeIn(cloud[0]), run_time=0.4)
+            self.play(FadeIn(cloud[1]), run_time=beat.until("lands far"))
             self.play(GrowArrow(cloud[2]), FadeIn(spreads[0]), run_time=beat.until("averages"))
             self.play(
                 FadeIn(cloud[3]),
@@ -270,7 +269,7 @@ class BatchSizes(NarratedScene, Scene):
                 run_time=min(1.2, beat.remaining()),
             )
         # Time to see the tight cluster of batch means before the scene ends.
-        self.play(Indicate(spreads[1], color=None, scale_factor=1.1), run_time=1.5)
+        self.play(Indicate(spreads[1], color=None, scale_factor=1.1), run_time=1.0)
         self.play(FadeOut(Group(*self.mobjects)), run_time=0.6)
 
     def cost_table(self, runs: dict[str, BatchRun]) -> VGroup:

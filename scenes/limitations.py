@@ -24,12 +24,20 @@ from surfaces import get
 
 _WORDS = {1: "ten", 2: "a hundred", 3: "a thousand", 4: "ten thousand",
           5: "a hundred thousand", 6: "a million", 7: "ten million"}  # fmt: skip
+# Half of 10^(k + 1), for ratios nearer those than a power of ten.
+_HALVES = {1: "fifty", 2: "five hundred", 3: "five thousand", 4: "fifty thousand",
+           5: "half a million", 6: "five million"}  # fmt: skip
+_SPOKEN = sorted(
+    [(float(k), w) for k, w in _WORDS.items()]
+    + [(k + 1 + np.log10(0.5), w) for k, w in _HALVES.items()]
+)
 
 
 def times_in_words(ratio: float) -> str:
-    """``ratio`` to the nearest power of ten, as a narrator says it ("a hundred thousand")."""
-    k = int(np.clip(round(np.log10(ratio)), 1, 7))
-    return _WORDS[k]
+    """``ratio`` as a narrator says it: the nearest (in log scale) of the powers of ten
+    and their halves, from ten to ten million ("half a million" for 495,771)."""
+    x = float(np.clip(np.log10(ratio), 1, 7))
+    return min(_SPOKEN, key=lambda kw: abs(kw[0] - x))[1]
 
 
 def log_bars(norms: np.ndarray, lo: int, hi: int, color, width: float = 3.0, height: float = 2.6):
@@ -124,21 +132,19 @@ class DeepGradients(NarratedScene, Scene):
 
         recall = self.recall().move_to(ORIGIN)
         with self.narrate(
-            "Gradient descent has limits. It finds a valley, not the best one, and saddles "
-            "slow it down."
+            "Gradient descent has limits: it finds a valley, not the best one, and saddles slow it."
         ) as beat:
             self.play(FadeIn(recall[0][0]), FadeIn(recall[1][0]), run_time=beat.until("saddles"))
             self.play(FadeIn(recall[0][1]), FadeIn(recall[1][1]), run_time=1.0)
         self.play(FadeOut(recall), run_time=0.5)
 
         with self.narrate(
-            "Deep networks add their own problem. Here is the gradient's size at each layer of "
-            f"three networks, {self.study.depth} layers deep."
+            "Deep networks add one more: gradients that shrink or grow layer by layer."
         ) as beat:
             self.play(FadeIn(header, shift=DOWN * 0.2), run_time=0.8)
             self.play(
                 LaggedStart(*[FadeIn(p) for p in panels], lag_ratio=0.3),
-                run_time=beat.until("three"),
+                run_time=beat.until("gradients"),
             )
             self.play(
                 *[
@@ -150,20 +156,30 @@ class DeepGradients(NarratedScene, Scene):
 
         with self.narrate(
             f"With sigmoids and small weights, the first layer's gradient is {shrink} times "
-            "smaller than the last: the early layers barely learn. With large weights it grows "
+            "smaller than the last: early layers barely learn. With large weights it grows "
             f"{grow} times: training turns unstable. ReLU with He initialisation keeps every "
             "layer in the same range."
         ) as beat:
+            # What the sentence then says about those layers, when it says it:
+            # (cue, animation, run time) per network.
             follow_ups = [
-                (
-                    "early layers",
-                    Indicate(VGroup(*bar_sets[0][:4]), color=style.INK, scale_factor=1.15),
-                ),
-                ("unstable", Wiggle(VGroup(*bar_sets[1][:4]), scale_value=1.08)),
-                (
-                    "same range",
-                    Create(SurroundingRectangle(bar_sets[2], color=style.GOOD, buff=0.06)),
-                ),
+                [
+                    ("first", Flash(bar_sets[0][0].get_top(), color=style.INK), 0.8),
+                    ("than", Indicate(bar_sets[0][-1], color=style.INK, scale_factor=1.15), 0.9),
+                    (
+                        "early layers",
+                        Indicate(VGroup(*bar_sets[0][:4]), color=style.INK, scale_factor=1.15),
+                        1.2,
+                    ),
+                ],
+                [("unstable", Wiggle(VGroup(*bar_sets[1][:4]), scale_value=1.08), 1.2)],
+                [
+                    (
+                        "same range",
+                        Create(SurroundingRectangle(bar_sets[2], color=style.GOOD, buff=0.06)),
+                        1.2,
+                    )
+                ],
             ]
             for i, cue in enumerate(("sigmoids", "large weights", "relu")):
                 self.wait_until(beat, cue)
@@ -181,10 +197,9 @@ class DeepGradients(NarratedScene, Scene):
                     FadeIn(note[1], shift=UP * 0.1),
                     run_time=1.5,
                 )
-                # What the sentence then says about those layers, when it says it.
-                cue2, show = follow_ups[i]
-                self.wait_until(beat, cue2)
-                self.play(show, run_time=1.2)
+                for cue2, show, seconds in follow_ups[i]:
+                    self.wait_until(beat, cue2)
+                    self.play(show, run_time=seconds)
             self.play(
                 *[b.animate.set_fill(opacity=0.85) for bs in bar_sets for b in bs], run_time=0.8
             )
@@ -246,8 +261,8 @@ class Conditioning(NarratedScene, Scene):
         header = heading("Ill-conditioning", size=30).to_corner(UL, buff=0.5)
 
         with self.narrate(
-            "Ill-conditioning: a valley much steeper across than along. The ratio of the two "
-            "curvatures is the condition number."
+            "Ill-conditioning: a valley far steeper across than along. That ratio is the "
+            "condition number."
         ) as beat:
             self.play(FadeIn(header), run_time=0.6)
             self.play(
@@ -266,8 +281,7 @@ class Conditioning(NarratedScene, Scene):
             self.play(FadeIn(gd[2], shift=LEFT * 0.2), run_time=0.6)
 
         with self.narrate(
-            f"Tuned momentum needs {steps['momentum'][-1]:,}, but only with settings matched to "
-            "curvatures we rarely know."
+            f"Tuned momentum: {steps['momentum'][-1]:,}, but tuned to curvatures we rarely know."
         ) as beat:
             self.play(Create(ball[0]), LaggedStart(*[FadeIn(d) for d in ball[1]], lag_ratio=0.2),
                       FadeIn(ball[2], shift=LEFT * 0.2), run_time=beat.until("but"))  # fmt: skip
@@ -352,8 +366,8 @@ class BeyondGradients(NarratedScene, Scene):
         gd, newton, lbfgs, nm = (runs[k] for k in ("gd", "newton", "lbfgs", "nelder-mead"))
 
         with self.narrate(
-            "What comes next? On Rosenbrock's valley, gradient descent takes "
-            f"{gd.n_steps:,} steps and is still not at the bottom."
+            "What comes next? On Rosenbrock, gradient descent takes "
+            f"{gd.n_steps:,} steps and still misses the bottom."
         ) as beat:
             self.play(
                 Create(cmap.lines, lag_ratio=0.02), FadeIn(cmap.axes), FadeIn(star), run_time=1.5
@@ -372,7 +386,7 @@ class BeyondGradients(NarratedScene, Scene):
             self.play(FadeIn(note), run_time=0.4)
 
         with self.narrate(
-            f"L-BFGS estimates the curvature from recent gradients: {lbfgs.n_steps} steps. "
+            f"L-BFGS estimates it from recent gradients: {lbfgs.n_steps}. "
             f"Nelder-Mead uses no gradient at all: {nm.n_steps}."
         ) as beat:
             self.add(tracers["lbfgs"])
@@ -386,8 +400,7 @@ class BeyondGradients(NarratedScene, Scene):
                      size=20, color=style.INK)  # fmt: skip
         road.next_to(note, DOWN, buff=0.5).align_to(table, LEFT)
         with self.narrate(
-            "Adaptive and learned optimizers push further, and all of them build on the same "
-            "simple idea."
+            "Adaptive and learned optimizers go further, all built on the same simple idea."
         ) as beat:
             self.play(Write(road), run_time=beat.remaining() * 0.6)
         self.play(FadeOut(Group(*self.mobjects)), run_time=0.6)
@@ -409,7 +422,7 @@ class Closing(Hook):
         self.terrain.mesh.set_stroke(color=style.BACKGROUND, width=0.5)
         climber = self.climber
         with self.narrate(
-            "Feel the slope, step downhill, repeat: the climber from the start reaches its valley."
+            "Feel the slope, step downhill, repeat: the climber reaches its valley."
         ) as beat:
             self.reveal(self.terrain, climber, run_time=1.2)
             self.play(climber.walk(run_time=beat.remaining() * 0.9, rate_func=smooth))

@@ -21,6 +21,21 @@ def test_vanishing_gradients_in_a_deep_sigmoid_network(gradients):
     assert (np.diff(np.log(norms)) > 0).all()
 
 
+def test_narrated_ratios_are_the_bars_ratios_in_round_words(gradients):
+    """The spoken ratios ("half a million times smaller", "a hundred times") lie within
+    a factor of 2.3 of the first-to-last ratios the bars show (powers of ten and their
+    halves are 0.3 and 0.7 apart on a log scale)."""
+    from scenes.limitations import _SPOKEN, times_in_words
+
+    vanish = gradients["sigmoid, small random weights"]
+    explode = gradients["tanh, large random weights"]
+    for ratio in (vanish[-1] / vanish[0], explode[0] / explode[-1]):
+        said = dict((w, k) for k, w in _SPOKEN)[times_in_words(ratio)]
+        assert abs(said - np.log10(ratio)) < np.log10(2.3)
+    assert times_in_words(495_771) == "half a million"
+    assert times_in_words(180) == "a hundred"
+
+
 def test_exploding_gradients_in_a_deep_tanh_network_with_large_weights(gradients):
     norms = gradients["tanh, large random weights"]
     assert norms[0] > 100 * norms[-1]

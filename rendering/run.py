@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import json
 import queue as queue_module
+import shutil
 import subprocess
 import sys
 import time
@@ -37,6 +38,8 @@ TIME_LIMIT_BASE = 300
 TIME_LIMIT_PER_SECOND = {"l": 4, "m": 10, "h": 25, "p": 50, "k": 100}
 #: The length assumed for a scene never rendered before.
 EXPECTED_SCENE_SECONDS = 120
+#: Free space below which a failed join is blamed on the disk, in bytes.
+LOW_DISK = 200 * 2**20
 #: Temporaries in the shared voice cache older than this are a killed process's leftovers.
 VOICE_SWEEP_AGE = 600
 
@@ -257,10 +260,15 @@ class Run:
             result = {"ok": False, "error": f"{type(exc).__name__}: {exc}", "render_time": None}
         logs = self.out / "logs"
         if result.get("log"):
-            logs.mkdir(exist_ok=True)
-            write_atomic(logs / f"{p.scene}.log", result["log"])
+            with contextlib.suppress(OSError):  # a log is a help, not a reason to stop
+                logs.mkdir(exist_ok=True)
+                write_atomic(logs / f"{p.scene}.log", result["log"])
         if result.get("ok"):
-            meta = self.cache.store(p.scene, p.key, result)
+            try:
+                meta = self.cache.store(p.scene, p.key, result)
+            except OSError as exc:  # a full disk: this scene fails, the run goes on
+                result = {**result, "ok": False, "error": f"cannot keep the render: {exc}"}
+        if result.get("ok"):
             outcome = Outcome(
                 p.entry, "rendered", meta_seconds(meta), meta["render_time"], "",
                 meta["had_audio"], meta.get("host", ""),
@@ -364,7 +372,9 @@ class Run:
         try:
             joined = join(self.out, self.order, dirs, lengths, self.args.burn_subtitles)
         except (JoinError, OSError, subprocess.SubprocessError) as exc:
-            messages.append(f"joining failed: {exc}; {final.name} left as it was")
+            free = shutil.disk_usage(self.out).free
+            disk = f" (the disk holding it has {free // 1024} kB free)" if free < LOW_DISK else ""
+            messages.append(f"joining failed: {exc}{disk}; {final.name} left as it was")
             return {"status": "failed", "error": str(exc)}, messages, True
         write_atomic(key_file, key)
         n = len(joined["chapters"])

@@ -21,6 +21,7 @@ import tarfile
 import tempfile
 import threading
 import time
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -185,6 +186,15 @@ def render_scene(job: dict) -> dict:
         had_audio = any(s["codec_type"] == "audio" for s in info["streams"])
         normalized = os.path.join(work, "scene.mov")
         normalize(str(movie), normalized, seconds, had_audio)
+        # ffmpeg can report success for a file a full disk cut short: measure what it wrote.
+        written = video_seconds(ffprobe(normalized))
+        if abs(written - seconds) > Fraction(1, 10):
+            free = shutil.disk_usage(work).free // 1024
+            result["error"] = (
+                f"the scene's video came out {float(written):.1f} s long, not "
+                f"{float(seconds):.1f} s ({free} kB free where it was written)"
+            )
+            return result
         with open(normalized, "rb") as fh:
             result["mov"] = fh.read()
         result.update(

@@ -846,3 +846,38 @@ def _accepts(port: int) -> bool:
         return True
     except OSError:
         return False
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 100 kB file system (tmpfs; needs root, as the set-up does), unmounted afterwards."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    proc = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=100k", "tmpfs", str(mount)], capture_output=True
+    )
+    if proc.returncode != 0:
+        pytest.skip("cannot mount a small file system here (not root)")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+@pytest.mark.render
+def test_a_full_disk_fails_scenes_in_one_line_each_and_the_next_run_heals(small_disk, tmp_path):
+    project = copy_project(tmp_path / "project")
+    out = small_disk / "out"
+    proc = start_render(project, out, "--all", "--jobs", "2")
+    output, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 1, output
+    assert "Traceback" not in output
+    assert "No space left on device" in output
+    assert not (out / f"{NAME}.mp4").exists()
+    leftovers = [p for d in (out, out / "scenes") if d.exists() for p in d.iterdir()]
+    assert not [p for p in leftovers if TMP_MARK in p.name or p.name.startswith(".join")]
+    subprocess.run(["mount", "-o", "remount,size=4m", str(small_disk)], check=True)
+    proc = start_render(project, out, "--all", "--jobs", "2")
+    output, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 0, output
+    assert float(ffprobe(out / f"{NAME}.mp4")["format"]["duration"]) == pytest.approx(
+        3.6, abs=FRAME
+    )

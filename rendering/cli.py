@@ -181,12 +181,13 @@ def _main(argv: Sequence[str] | None, order: Sequence[Any] | None, root: Path | 
         if not args.all and not args.scene:
             raise UsageError("say what to render: --all, or --scene NAME ... (see --list)")
         selected = _select(order, args.scene)
-        out = _output_folder(args.out or root / "build", root, create=not args.dry_run)
-        if args.dask is not None:
-            _check_dask_address(args.dask)
         voice = _voice(args.piper_model)
         if shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None:
             raise UsageError("ffmpeg and ffprobe are needed (Debian: apt-get install ffmpeg)")
+        if args.dask is not None:
+            _check_dask_address(args.dask)
+        # Last: the only check that creates something.
+        out = _output_folder(args.out or root / "build", root, create=not args.dry_run)
         return Run(args, list(order), selected, root, out, voice).go()
     except UsageError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)

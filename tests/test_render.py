@@ -346,6 +346,7 @@ def test_an_unknown_voice_is_bad_input(tmp_path, monkeypatch, capsys):
     code, _, stderr = run(project, tmp_path / "out", "--all")
     assert code == 2
     assert stderr.count("\n") == 1 and "GDE_VOICE='bogus'" in stderr
+    assert not (tmp_path / "out").exists()  # checked before any work, not once per scene
 
 
 def test_static_checks_catch_missing_files_and_classes(tmp_path):

@@ -60,6 +60,18 @@ def die_with_parent() -> None:
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
+def dying_with_parent(cmd: list[str]) -> list[str]:
+    """``cmd`` set to die with the process that starts it, however that process dies.
+
+    util-linux's setpriv sets the parent-death signal and execs the command (a preexec_fn
+    would do the same, but is unsafe in a process with threads). Looked up where the command
+    runs, as a Dask worker may lack it: then the command stops only on the worker's signals.
+    """
+    if shutil.which("setpriv") is None:
+        return cmd
+    return ["setpriv", "--pdeathsig", "KILL", "--", *cmd]
+
+
 def _on_terminate(signum: int, frame: Any) -> None:
     proc = _RUNNING.get("proc")
     if proc is not None and proc.poll() is None:
@@ -140,14 +152,13 @@ def render_scene(job: dict) -> dict:
         log_path = os.path.join(work, "manim.log")
         with open(log_path, "wb") as log:
             proc = subprocess.Popen(
-                cmd,
+                dying_with_parent(cmd),
                 cwd=src,
                 env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.PIPE,
                 start_new_session=True,  # Ctrl-C reaches the parent, which stops us cleanly
-                preexec_fn=die_with_parent,  # and a killed worker takes Manim with it
             )
             _RUNNING["proc"] = proc
             limit = job.get("time_limit")

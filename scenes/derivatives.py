@@ -295,7 +295,7 @@ class Partials(StillCameraScene):
             on_top()
             self.fixed(dfy)
             self.fixed(vy)
-            self.play(Write(dfy), FadeIn(vy), run_time=2.0)
+            self.play(Write(dfy), FadeIn(vy), run_time=beat.remaining(minimum=1.2))
 
         grad_tex = (
             formula(
@@ -311,7 +311,7 @@ class Partials(StillCameraScene):
             self.play(Write(grad_tex), run_time=beat.until("gradient"))
             # Indicate, not Circumscribe: its frame would not be pinned to the screen.
             self.play(Indicate(grad_tex, color=style.ACCENT, scale_factor=1.1), run_time=1.2)
-        self.fade_to_black()
+        self.fade_to_black(run_time=0.6)
 
 
 class GradientField(NarratedScene, Scene):

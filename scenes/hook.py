@@ -161,4 +161,4 @@ class Hook(StillCameraScene):
             self.add_fixed_in_frame_mobjects(word)
             self.play(Write(word), run_time=beat.until("every neural network"))
             self.play(Indicate(word, scale_factor=1.1), run_time=beat.remaining() * 0.8)
-        self.fade_to_black()
+        self.fade_to_black(run_time=0.6)

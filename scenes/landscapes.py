@@ -51,8 +51,7 @@ class RastriginClimbers(StillCameraScene):
         f_tex = formula(r"f(x, y) = " + s.latex, scale=0.55).to_corner(UL)
 
         with self.narrate(
-            "Real loss landscapes are rarely one smooth bowl. This is Rastrigin's function: "
-            "a bowl covered in bumps, with a local minimum in every dip."
+            "Rastrigin's function is a bowl covered in bumps, with a local minimum in every dip."
         ) as beat:
             self.reveal(land)
             self.fixed(f_tex)
@@ -63,26 +62,20 @@ class RastriginClimbers(StillCameraScene):
                 run_time=beat.remaining() * 0.85,
             )
 
-        with self.narrate(
-            f"Drop {self.n_climbers} climbers at random, and let every one of them descend."
-        ) as beat:
-            self.play(FadeOut(marks), FadeIn(dots, lag_ratio=0.01), run_time=beat.until("descend"))
-            self.add(swarm)
-            swarm.follow()
-            self.play(
-                swarm.step.animate.set_value(20), run_time=beat.remaining() * 0.9, rate_func=linear
-            )
-
         count = (
             label(f"{valleys} different valleys", color=style.INK).to_corner(UR).shift(DOWN * 0.2)
         )
         with self.narrate(
-            f"Each one settles in the dip it started in. Together they end up in {valleys} "
-            "different valleys."
+            f"Drop {self.n_climbers} climbers at random. "
+            f"Each settles in the dip it started in: {valleys} valleys in all."
         ) as beat:
+            self.play(FadeOut(marks), FadeIn(dots, lag_ratio=0.01), run_time=beat.until("each"))
+            self.add(swarm)
+            swarm.follow()
+            # They descend while "each settles in the dip it started in" is said.
             self.play(
                 swarm.step.animate.set_value(traj.n_steps.max()),
-                run_time=beat.until("together"),
+                run_time=beat.until(str(valleys)),
                 rate_func=rate_functions.ease_out_sine,
             )
             swarm.stop()
@@ -94,7 +87,7 @@ class RastriginClimbers(StillCameraScene):
             f"{n_win} of {self.n_climbers} found the global minimum", color=style.GOOD
         ).next_to(count, DOWN, aligned_edge=RIGHT)
         with self.narrate(
-            f"Only {n_win} found the global minimum in the middle. Gradient descent finds "
+            f"Only {n_win} found the global minimum. Gradient descent finds "
             "a valley, not the best valley."
         ) as beat:
             self.fixed(found)
@@ -122,7 +115,7 @@ class RastriginClimbers(StillCameraScene):
                 ],
                 run_time=beat.remaining() * 0.85,
             )
-        self.fade_to_black()
+        self.fade_to_black(run_time=0.6)
 
 
 class SaddleCrawl(StillCameraScene):
@@ -165,7 +158,7 @@ class SaddleCrawl(StillCameraScene):
         ways = {}
         # Downhill toward the camera (-y), where the saddle's front falls away in view.
         for name, direction, color, side in (
-            ("uphill", (1.0, 0.0), style.GRADIENT, UP * 0.3 + RIGHT * 0.55),
+            ("uphill", (1.0, 0.0), style.GRADIENT, UP * 0.3 + RIGHT * 0.8),
             ("downhill", (0.0, -1.0), style.DESCENT, DOWN * 0.35),
         ):
             pts = land.to_scene(reach[:, None] * np.array(direction), lift=0.03)
@@ -195,8 +188,8 @@ class SaddleCrawl(StillCameraScene):
             )
 
         with self.narrate(
-            "Start a climber just off the ridge. It rolls toward the centre and slows to a crawl, "
-            "because there the ground is almost flat."
+            "A climber started just off the ridge slows to a crawl near the centre, "
+            "where it is almost flat."
         ) as beat:
             self.add(climber)
             self.fixed(chart, speed_now)
@@ -208,13 +201,13 @@ class SaddleCrawl(StillCameraScene):
         )
         note.next_to(chart, DOWN, buff=0.25).align_to(chart, RIGHT)
         with self.narrate(
-            "Only a tiny sideways tilt saves it: it slowly peels away, then speeds off down "
-            "the other slope. Many steps were spent doing almost nothing."
+            "A tiny tilt finally tips it off down the other slope, "
+            "after many steps spent doing almost nothing."
         ) as beat:
             self.fixed(note)
             self.play(FadeIn(note), run_time=0.6)
             self.play(climber.walk(run_time=beat.remaining() * 0.8, rate_func=linear))
-        self.fade_to_black()
+        self.fade_to_black(run_time=0.6)
 
 
 class PlateauStall(StillCameraScene):
@@ -270,19 +263,19 @@ class PlateauStall(StillCameraScene):
             self.play(Write(f_tex))
 
         with self.narrate(
-            "Out on the plain the gradient is almost zero, so every step is almost nothing. "
-            f"For {stall} steps the loss changes by less than one percent."
+            "On the plain the gradient is almost zero: "
+            f"for {stall} steps the loss changes by less than one percent."
         ) as beat:
             self.fixed(chart, reads)
             self.play(FadeIn(chart), FadeIn(reads), run_time=0.8)
             self.play(climber.walk(to=stall, run_time=beat.remaining() * 0.9, rate_func=linear))
 
         with self.narrate(
-            "Only when it reaches the edge of the basin does it finally drop. In training, this is "
+            "At the basin's edge it finally drops: "
             "a loss curve that stalls for ages, then suddenly falls."
         ) as beat:
             self.play(climber.walk(run_time=beat.remaining() * 0.7, rate_func=linear))
-        self.fade_to_black()
+        self.fade_to_black(run_time=0.6)
 
 
 class RosenbrockZigzag(NarratedScene, Scene):
@@ -348,15 +341,14 @@ class RosenbrockZigzag(NarratedScene, Scene):
         )
 
         with self.narrate(
-            "Rosenbrock's function hides its minimum at the end of a long, curved, "
-            "banana-shaped valley."
+            "Rosenbrock's function hides its minimum at the end of a long, curved valley."
         ):
             self.play(Create(cmap.lines, lag_ratio=0.02), FadeIn(cmap.axes), run_time=2)
             self.play(Write(f_tex), FadeIn(star, scale=0.5))
 
         with self.narrate(
-            "The steepest way down points mostly across the valley, not along it. "
-            "So plain gradient descent zig-zags from wall to wall."
+            "The steepest way down points across the valley, not along it, "
+            "so gradient descent zig-zags from wall to wall."
         ) as beat:
             self.add(tracer)
             self.play(
@@ -374,14 +366,11 @@ class RosenbrockZigzag(NarratedScene, Scene):
             self.play(tracer.walk(to=zig, run_time=beat.remaining() * 0.9, rate_func=linear))
 
         outcome = (
-            f"After {traj.n_steps} steps it is within {dist:.3f} of the minimum"
+            f"after {traj.n_steps} steps it is still {dist:.2f} away"
             if traj.stopped == "steps"
-            else f"It stops after {traj.n_steps} steps"
+            else f"it stops after {traj.n_steps} steps"
         )
-        with self.narrate(
-            "Then it creeps along the flat valley floor in tiny steps. "
-            f"{outcome}: thousands of steps for a function of two variables."
-        ) as beat:
+        with self.narrate(f"Then it creeps along the flat floor: {outcome}.") as beat:
             self.play(
                 tracer.walk(
                     run_time=beat.remaining() * 0.8, rate_func=rate_functions.ease_in_out_sine

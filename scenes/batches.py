@@ -227,8 +227,7 @@ class BatchSizes(NarratedScene, Scene):
         saving = full.gradients_to_target / mini.gradients_to_target
         with self.narrate(
             f"Mini-batches get within {self.within:.0%} of the best loss on {saving:.0f} times "
-            "less work than the full batch; single examples, sooner still, "
-            "but they never settle."
+            "less work than the full batch; single examples never settle."
         ) as beat:
             self.play(FadeIn(table[0]), FadeIn(table[2], shift=LEFT * 0.2), run_time=1.0)
             self.play(FadeIn(table[1], shift=LEFT * 0.2), run_time=beat.until("full batch"))
@@ -263,13 +262,12 @@ class BatchSizes(NarratedScene, Scene):
             self.play(FadeIn(cloud[0]), run_time=0.4)
             self.play(FadeIn(cloud[1]), run_time=beat.until("lands far"))
             self.play(GrowArrow(cloud[2]), FadeIn(spreads[0]), run_time=beat.until("averages"))
+            self.play(FadeIn(cloud[3]), FadeIn(spreads[1]), run_time=1.0)
+            # Time to see the tight cluster of batch means before the scene ends.
             self.play(
-                FadeIn(cloud[3]),
-                FadeIn(spreads[1]),
-                run_time=min(1.2, beat.remaining()),
+                Indicate(spreads[1], color=None, scale_factor=1.1),
+                run_time=beat.remaining(minimum=0.8),
             )
-        # Time to see the tight cluster of batch means before the scene ends.
-        self.play(Indicate(spreads[1], color=None, scale_factor=1.1), run_time=1.0)
         self.play(FadeOut(Group(*self.mobjects)), run_time=0.6)
 
     def cost_table(self, runs: dict[str, BatchRun]) -> VGroup:

@@ -401,8 +401,8 @@ class WeatherBowl(StillCameraScene):
             color=style.BAD,
         ).next_to(big_lr, DOWN, buff=0.15, aligned_edge=LEFT)
         with self.narrate(
-            f"Too large a learning rate, {self.large_lr:g}, and every step overshoots: "
-            "the loss climbs toward infinity, and the run is flagged as diverged."
+            f"Too large a learning rate, {self.large_lr:g}, and the loss climbs toward infinity: "
+            "the run is flagged as diverged."
         ) as beat:
             self.pin(big_lr)
             self.play(FadeOut(done), FadeIn(big_lr), run_time=0.6)

@@ -136,12 +136,12 @@ class DeepGradients(NarratedScene, Scene):
         ) as beat:
             self.play(FadeIn(recall[0][0]), FadeIn(recall[1][0]), run_time=beat.until("saddles"))
             self.play(FadeIn(recall[0][1]), FadeIn(recall[1][1]), run_time=1.0)
-        self.play(FadeOut(recall), run_time=0.5)
 
         with self.narrate(
             "Deep networks add one more: gradients that shrink or grow layer by layer."
         ) as beat:
-            self.play(FadeIn(header, shift=DOWN * 0.2), run_time=0.8)
+            self.play(FadeOut(recall), run_time=0.5)
+            self.play(FadeIn(header, shift=DOWN * 0.2), run_time=0.6)
             self.play(
                 LaggedStart(*[FadeIn(p) for p in panels], lag_ratio=0.3),
                 run_time=beat.until("gradients"),
@@ -272,8 +272,7 @@ class Conditioning(NarratedScene, Scene):
 
         gd, ball = series
         with self.narrate(
-            f"Gradient descent needs steps in proportion to it: {steps['gd'][-1]:,} at "
-            f"{kappas[-1]:,.0f}."
+            f"Steps grow in proportion to it: {steps['gd'][-1]:,} at {kappas[-1]:,.0f}."
         ) as beat:
             self.play(Create(axes), FadeIn(ticks), FadeIn(x_lab), FadeIn(y_lab), run_time=1.2)
             self.play(Create(gd[0]), LaggedStart(*[FadeIn(d) for d in gd[1]], lag_ratio=0.2),
@@ -337,11 +336,8 @@ class BeyondGradients(NarratedScene, Scene):
         rows = [header]
         for n, t in runs.items():
             color = style.OPTIMIZER_COLORS[n]
-            if n == "gd":  # counts up while its path is drawn
-                steps = DecimalNumber(0, num_decimal_places=0, group_with_commas=True,
-                                      font_size=26, color=color)  # fmt: skip
-            else:
-                steps = label(f"{t.n_steps:,}", size=22, color=color)
+            # Gradient descent's count runs up while its path is drawn.
+            steps = label("0" if n == "gd" else f"{t.n_steps:,}", size=22, color=color)
             rows.append(
                 VGroup(
                     label(names[n], size=22, color=color),
@@ -351,16 +347,23 @@ class BeyondGradients(NarratedScene, Scene):
                 )
             )
         table = VGroup(*rows)
-        x0, widths = 0.0, [0.0, 2.55, 3.95, 5.35]
+        x0, widths = 0.0, [0.0, 2.85, 4.15, 5.45]
         for i, row in enumerate(table):
             for part, x in zip(row, widths, strict=True):
                 part.move_to([x0 + x, -0.55 * i, 0], aligned_edge=LEFT)
         table.next_to(cmap, RIGHT, buff=0.7).shift(UP * 1.0)
         counter = table[1][1]
         anchor = counter.get_left()
-        counter.add_updater(
-            lambda m: m.set_value(tracers["gd"].step.get_value()).move_to(anchor, aligned_edge=LEFT)
-        )
+
+        def count(m: Mobject) -> None:
+            """The step count, in the table's font, rebuilt only when it changes."""
+            text = f"{round(tracers['gd'].step.get_value()):,}"
+            if text != getattr(m, "shown", None):
+                color = style.OPTIMIZER_COLORS["gd"]
+                m.become(label(text, size=22, color=color).move_to(anchor, aligned_edge=LEFT))
+                m.shown = text
+
+        counter.add_updater(count)
         note = label("Newton also evaluates the Hessian at every step", size=18, color=style.MUTED)
         note.next_to(table, DOWN, buff=0.35).align_to(table, LEFT)
         gd, newton, lbfgs, nm = (runs[k] for k in ("gd", "newton", "lbfgs", "nelder-mead"))
@@ -396,8 +399,10 @@ class BeyondGradients(NarratedScene, Scene):
                 FadeIn(table[4]), tracers["nelder-mead"].walk(run_time=beat.remaining() * 0.85)
             )
 
-        road = label("adaptive optimizers · learned optimizers · second-order methods at scale",
-                     size=20, color=style.INK)  # fmt: skip
+        road = VGroup(
+            label("adaptive optimizers · learned optimizers", size=20, color=style.INK),
+            label("second-order methods at scale", size=20, color=style.INK),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         road.next_to(note, DOWN, buff=0.5).align_to(table, LEFT)
         with self.narrate(
             "Adaptive and learned optimizers go further, all built on the same simple idea."
@@ -434,10 +439,11 @@ class Closing(Hook):
         refs.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         card = VGroup(title, credo, refs).arrange(DOWN, buff=0.5)
         with self.narrate("Every number in this film was computed. Thanks for watching.") as beat:
-            self.add_fixed_in_frame_mobjects(card)
+            # Pinned to the frame without being added: each part appears with its animation.
+            self.renderer.camera.add_fixed_in_frame_mobjects(card)
             self.play(Write(title), run_time=1.2)
             self.play(FadeIn(credo, shift=UP * 0.2), run_time=beat.until("thanks"))
             self.play(LaggedStart(*[FadeIn(r, shift=UP * 0.1) for r in refs], lag_ratio=0.3),
                       run_time=beat.remaining() * 0.8)  # fmt: skip
-        self.wait(1.0)
+        self.wait(2.0)  # time to read the sources
         self.play(FadeOut(card), run_time=0.8)

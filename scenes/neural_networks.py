@@ -273,6 +273,8 @@ class NetworkLearns(NarratedScene, Scene):
                 FadeOut(grad_labels), FadeOut(inputs), FadeOut(outputs), FadeOut(ring), run_time=0.5
             )
             self.play(Write(rule), run_time=beat.until("against"))
+            # The regions fade in under the points and axes, not over them.
+            self.add_foreground_mobjects(frame, plane, dots)
             self.play(
                 *[diagram.neurons[k].animate.set_fill(style.BACKGROUND) for k in range(4)],
                 FadeIn(region),
@@ -280,9 +282,9 @@ class NetworkLearns(NarratedScene, Scene):
             )
 
         self.bring_to_back(region)
+        self.remove_foreground_mobjects(frame, plane, dots)
         with self.narrate(
-            f"In {self.steps} steps the boundary sharpens, the loss falls, "
-            f"and accuracy reaches {acc[-1]:.1%}."
+            f"In {self.steps} steps the boundary sharpens, the loss falls, and accuracy climbs."
         ) as beat:
             self.add(chart, reads, percent)
             self.play(FadeIn(chart), FadeIn(reads), FadeIn(percent), run_time=0.6)

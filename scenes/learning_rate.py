@@ -102,7 +102,14 @@ class LearningRate(NarratedScene, Scene):
             # and to the too-large run's numbers when they are.
             cues = [beat.at(c) for c in ("small", "right", "large", "numbers")]
             moves = [Wait(cues[0]), Create(box, run_time=0.5)]
-            for i, target in enumerate((panels[1], panels[2], panels[2].reads)):
+            # The numbers' box is made now, before they grow: as wide as the panel,
+            # so "9.69 x 10^5" still fits inside it when the frame arrives.
+            reads = panels[2].reads
+            width = Line(panels[2].frame.get_left(), panels[2].frame.get_right()).set_y(
+                reads.get_y()
+            )
+            numbers = VGroup(reads, width.set_opacity(0))
+            for i, target in enumerate((panels[1], panels[2], numbers)):
                 moves += [
                     Wait(max(cues[i + 1] - cues[i] - 0.5, 0.01)),
                     Transform(box, around(target), run_time=0.5),

@@ -74,7 +74,11 @@ class WeatherLine(NarratedScene, Scene):
         db_tex = formula(gradient_latex(b, n), scale=0.58, color=style.GRADIENT)
         VGroup(dw_tex, db_tex).arrange(DOWN, buff=0.25).move_to([col, 0.8, 0])
         loss_now = Readout(
-            "L =", lambda: float(s(np.array([w_now.get_value(), b0]))), decimals=2, size=22
+            "L =",
+            lambda: float(s(np.array([w_now.get_value(), b0]))),
+            decimals=2,
+            size=22,
+            follow_name=True,
         )
         # The plot's top-left corner holds no days: room for the readout.
         loss_now.move_to(plot.axes.c2p(0, 36), aligned_edge=LEFT)
@@ -163,7 +167,12 @@ class WeatherLine(NarratedScene, Scene):
             )
 
         slope_now = Readout(
-            "∂L/∂w =", lambda: float(s.grad(here())[0]), decimals=1, size=20, color=style.GRADIENT
+            "∂L/∂w =",
+            lambda: float(s.grad(here())[0]),
+            decimals=1,
+            size=20,
+            color=style.GRADIENT,
+            follow_name=True,
         )
         slope_now.next_to(chart, UP, buff=0.08).align_to(chart, RIGHT)
         # Where the tangent comes to rest: the lowest point of the drawn slice.
@@ -274,10 +283,27 @@ class WeatherBowl(StillCameraScene):
         self.line_at = lambda: tracer.current()
         self.step_at = lambda: tracer.step.get_value()
         fit = always_redraw(lambda: inset.line(*self.line_at(), stroke_width=3))
-        step_now = Readout("step", lambda: self.step_at(), integer=True, size=20, color=style.MUTED)
-        w_now = Readout("w =", lambda: float(self.line_at()[0]), decimals=4, size=20)
-        b_now = Readout("b =", lambda: float(self.line_at()[1]), decimals=4, size=20)
-        l_now = Readout("L =", lambda: float(raw(np.array(self.line_at()))), decimals=2, size=20)
+        step_now = Readout(
+            "step",
+            lambda: self.step_at(),
+            integer=True,
+            size=20,
+            color=style.MUTED,
+            follow_name=True,
+        )
+        w_now = Readout(
+            "w =", lambda: float(self.line_at()[0]), decimals=4, size=20, follow_name=True
+        )
+        b_now = Readout(
+            "b =", lambda: float(self.line_at()[1]), decimals=4, size=20, follow_name=True
+        )
+        l_now = Readout(
+            "L =",
+            lambda: float(raw(np.array(self.line_at()))),
+            decimals=2,
+            size=20,
+            follow_name=True,
+        )
         reads = VGroup(step_now, w_now, b_now, l_now).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         reads.next_to(inset, DOWN, buff=0.35).align_to(inset.axes, LEFT)
 

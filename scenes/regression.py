@@ -233,8 +233,7 @@ class WeatherBowl(StillCameraScene):
     half_width = 14.0
 
     def pin(self, *mobjects) -> None:
-        """Fix static overlays to the frame without adding them (their animation does),
-        and without the per-frame updater of :meth:`fixed`, so Cairo draws them once."""
+        """Fix static overlays to the frame without adding them (their animation does)."""
         self.renderer.camera.add_fixed_in_frame_mobjects(*mobjects)
 
     def construct(self):
@@ -316,10 +315,6 @@ class WeatherBowl(StillCameraScene):
             self.pin(inset)
             self.reveal(land, inset, tracer)
             self.fixed(fit, reads)
-            for r in reads:
-                # A readout rebuilds its digits: pin the new ones in the same frame,
-                # before they can be drawn once in 3D (``fixed`` pins them a frame late).
-                r.value.add_updater(lambda m: self.renderer.camera.add_fixed_in_frame_mobjects(m))
             self.play(FadeIn(fit), FadeIn(reads), run_time=0.8)
             self.play(tracer.walk(to=40, run_time=beat.remaining() * 0.95, rate_func=smooth))
 

@@ -292,3 +292,24 @@ def test_gradient_field_minus_gradient_shrinks_to_nothing_before_the_stop():
     # Drawn in true proportion, the peak arrow is one scene unit long; the last
     # is under a thousandth of that, a point.
     assert norm[-1] / norm[peak] < 1e-3
+
+
+def test_a_fixed_readout_pins_the_digits_it_gains_in_the_frame_they_appear():
+    from scenes.common.labels import Readout
+    from scenes.common.three_d import StillCameraScene
+
+    scene = StillCameraScene()
+    scene.setup()
+    value = [1.5]
+    readout = scene.fixed(Readout("loss", lambda: value[0], decimals=2))
+    value[0] = 123456.25  # more glyphs: the readout rebuilds its value
+    scene.update_mobjects(0.5)
+    pinned = scene.renderer.camera.fixed_in_frame_mobjects
+    assert readout.value.get_family() and all(m in pinned for m in readout.get_family())
+    assert not readout.get_updaters()  # a still overlay, so Cairo draws it once
+
+
+def test_integer_readouts_group_thousands_as_the_rest_of_the_film_does():
+    from scenes.common.labels import Readout
+
+    assert Readout("steps", lambda: 21900, integer=True).value.text == "21,900"

@@ -32,8 +32,8 @@ class Readout(VGroup):
     Numbers too large for fixed notation (a diverging loss) switch to
     scientific notation rather than running off the screen.
 
-    ``follow_name=True`` keeps the value's opacity equal to the name's on every
-    update, so the number fades in and out with its label instead of showing at
+    The value's opacity follows the name's on every update (``follow_name``, on by
+    default), so the number fades in and out with its label instead of showing at
     full strength while the label is still faint (the rebuilt text is opaque).
     """
 
@@ -45,7 +45,7 @@ class Readout(VGroup):
         color=style.INK,
         size: int = style.LABEL_SIZE,
         integer: bool = False,
-        follow_name: bool = False,
+        follow_name: bool = True,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -67,7 +67,7 @@ class Readout(VGroup):
 
     def _format(self, v: float) -> str:
         if self.integer:
-            return f"{round(v):d}"
+            return f"{round(v):,d}"
         if abs(v) < 0.5 * 10 ** (-self.decimals):
             v = 0.0  # "-0.00" and "9.04 × 10⁻⁹" both mean zero on screen
         if abs(v) >= 1e4:
@@ -102,15 +102,3 @@ class Readout(VGroup):
             new.next_to(self.name, RIGHT, buff=0.15)
             mob.become(new)
             mob._shown = text
-
-
-def keep_fixed_in_frame(scene, mob):
-    """Fix ``mob`` to the frame of a 3D scene, including parts it gains later.
-
-    A readout rebuilt by ``become`` gets new submobjects (one more digit, say);
-    unless they are registered too, the camera projects them into the 3D world
-    and a letter floats off over the terrain.
-    """
-    scene.add_fixed_in_frame_mobjects(mob)
-    mob.add_updater(lambda m: scene.renderer.camera.add_fixed_in_frame_mobjects(m))
-    return mob

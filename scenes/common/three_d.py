@@ -12,7 +12,6 @@ import numpy as np
 from manim import DEGREES, FadeIn, FadeOut, FullScreenRectangle, ThreeDScene
 
 from scenes.common import style
-from scenes.common.labels import keep_fixed_in_frame
 from scenes.common.landscape import default_camera
 from scenes.common.narration import NarratedScene
 from surfaces import get
@@ -38,15 +37,29 @@ class StillCameraScene(NarratedScene, ThreeDScene):
         # Cairo's shading adds up to half-white to lit faces and washes out the
         # height colours; the colour scale and grid lines carry the shape instead.
         self.renderer.camera.should_apply_shading = False
+        self.pinned: list = []
         self.cover = FullScreenRectangle(
             fill_color=style.BACKGROUND, fill_opacity=1, stroke_width=0
         )
 
     def fixed(self, *mobjects):
-        """Pin 2D overlays (titles, readouts) to the frame; returns the first."""
-        for m in mobjects:
-            keep_fixed_in_frame(self, m)
+        """Pin 2D overlays (titles, readouts) to the frame and add them; returns the first.
+
+        Parts they gain later (a readout rebuilds its digits with ``become``) are pinned in
+        the frame they appear (:meth:`update_mobjects`); unpinned, the camera would project
+        them into the 3D world and a digit would float over the terrain for a frame.
+        """
+        self.add_fixed_in_frame_mobjects(*mobjects)
+        self.pinned.extend(mobjects)
         return mobjects[0]
+
+    def update_mobjects(self, dt: float) -> None:
+        super().update_mobjects(dt)
+        # After every updater has run and before the frame is drawn. (An updater on each
+        # overlay would pin a frame late, parents updating before their children, and
+        # would make Cairo redraw the overlay every frame as a moving mobject.)
+        if self.pinned:
+            self.renderer.camera.add_fixed_in_frame_mobjects(*self.pinned)
 
     def screen_point(self, point) -> np.ndarray:
         """Where the 3D scene point ``point`` appears in the frame, for a label fixed there."""

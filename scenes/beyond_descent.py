@@ -21,10 +21,29 @@ from scenes.common.three_d import StillCameraScene
 from surfaces import get
 
 
-class SGDEscape(StillCameraScene):
+class StillOverlays(StillCameraScene):
+    """Overlays that never change shape are pinned to the frame without an updater.
+
+    ``fixed`` gives each overlay an updater, for parts a readout gains later; but
+    Manim redraws, on every frame, each mobject with an updater and every mobject
+    added after it, which would include the swarm's trails and the paths.
+    """
+
+    def pin(self, *mobjects):
+        """Fix ``mobjects`` to the frame (titles, labels, verdicts: not readouts)."""
+        self.fixed(*mobjects)
+        for m in mobjects:
+            m.clear_updaters()
+        return mobjects[0]
+
+
+class SGDEscape(StillOverlays):
     preset = presets.Escape()
     phi, theta = 58, -90
     zoom = 1.0
+    # Each noisy trail is drawn through every third recorded step: the same scribble to
+    # the eye, a third of the segments for Cairo to stroke (the markers walk every step).
+    trail_vertices = 67
 
     def construct(self):
         result = presets.escape(self.preset)
@@ -55,7 +74,7 @@ class SGDEscape(StillCameraScene):
         )
         noisy = result.noisy.positions  # (T + 1, runs, 2)
         sgd_color = style.OPTIMIZER_COLORS["sgd"]
-        swarm = Swarm(on_land(noisy), color=sgd_color)
+        swarm = Swarm(on_land(noisy), color=sgd_color, max_vertices=self.trail_vertices)
         dots, trails = swarm.dots, swarm.trails
 
         shallow = label("shallow valley", size=22, color=style.INK)
@@ -63,44 +82,39 @@ class SGDEscape(StillCameraScene):
         f_tex = formula(r"f(x, y) = " + s.latex, scale=0.6).to_corner(UL)
 
         with self.narrate(
-            "Stochastic gradient descent estimates the gradient from a small sample of the "
-            "data, so every step is a little noisy."
+            "Stochastic gradient descent: noisy gradients from small samples."
         ) as beat:
-            self.reveal(land)
-            self.fixed(f_tex)
-            self.play(Write(f_tex), run_time=1.2)
+            self.reveal(land, run_time=1.0)
             front = s.domain[1][0]
             for text, p in ((shallow, result.shallower), (deep, result.deeper)):
                 text.move_to(self.frame_point(land, (p[0], front), DOWN * 0.35))
             shallow.align_to(deep, DOWN)
-            self.fixed(shallow)
-            self.play(FadeIn(shallow, shift=UP * 0.2), run_time=beat.until("noisy"))
-            self.fixed(deep)
-            self.play(FadeIn(deep, shift=UP * 0.2))
-
-        with self.narrate(
-            "Can noise help? Plain descent from here rolls into the shallow valley and stays."
-        ) as beat:
-            self.add(gd)
-            self.play(FadeIn(gd.marker, scale=0.5), run_time=beat.until("here"))
-            self.play(Indicate(gd.marker, scale_factor=1.8), run_time=beat.until("rolls"))
+            self.pin(f_tex, shallow, deep)
             self.play(
-                gd.walk(run_time=beat.remaining() * 0.85, rate_func=rate_functions.ease_out_sine)
+                Write(f_tex),
+                LaggedStart(FadeIn(shallow, shift=UP * 0.2), FadeIn(deep, shift=UP * 0.2),
+                            lag_ratio=0.5),
+                run_time=beat.remaining(),
+            )  # fmt: skip
+
+        with self.narrate("Plain descent stays in the shallow valley.") as beat:
+            self.add(gd)
+            self.play(FadeIn(gd.marker, scale=0.5), run_time=beat.until("stays"))
+            self.play(
+                gd.walk(run_time=beat.remaining(), rate_func=rate_functions.ease_out_sine),
+                Indicate(shallow, scale_factor=1.15),
             )
+            # Still from here on: a mobject with an updater is redrawn every frame,
+            # and so is everything added after it (the swarm).
+            gd.clear_updaters()
 
         n = self.preset.runs
-        with self.narrate(
-            f"Now {n} noisy runs from the same start. The jitter shakes some of them over the "
-            "ridge; as the steps shrink, each settles."
-        ) as beat:
-            self.add(swarm)
-            self.play(FadeIn(dots), run_time=0.6)
-            swarm.follow()
-            self.play(
-                swarm.step.animate.set_value(len(noisy) - 1),
-                run_time=beat.remaining() * 0.95,
-                rate_func=linear,
-            )
+        with self.narrate(f"{n} noisy runs: the jitter shakes some over the ridge.") as beat:
+            self.add(*swarm)  # history, trails, dots: see Swarm
+            self.play(FadeIn(dots), run_time=0.4)
+            # Most of the travel is in the early, large steps: give them most of the time.
+            swarm.advance(self, len(noisy) - 1, beat.remaining(), pieces=6,
+                          rate_func=rate_functions.ease_in_sine)  # fmt: skip
             swarm.stop()
 
         escaped = result.escaped
@@ -116,48 +130,50 @@ class SGDEscape(StillCameraScene):
         # Runs are judged left to right, so the count climbs as the eye sweeps the valleys.
         order = np.argsort(result.noisy.final[:, 0])
         deep_so_far = np.cumsum(result.deep[order])
-        with self.narrate(
-            f"{escaped} of the {n} ended in the deeper valley, where plain descent never goes. "
-            "Noise helps to escape shallow minima."
-        ) as beat:
+        with self.narrate(f"{escaped} of the {n} reach the deeper valley. Noise can help.") as beat:
             self.fixed(counter)
-            self.play(FadeIn(counter), run_time=0.4)
-            judge = [
-                AnimationGroup(
-                    dots[j].animate.set_color(style.GOOD if result.deep[j] else style.MUTED),
-                    trails[j].animate.set_stroke(
-                        color=style.GOOD if result.deep[j] else style.MUTED,
-                        opacity=0.45 if result.deep[j] else 0.12,
-                    ),
-                )
-                for j in order
-            ]
-            judge_time = ValueTracker(0)
-            counter.add_updater(
-                lambda m: counted.set_value(
-                    deep_so_far[min(int(judge_time.get_value() * n), n - 1)]
-                )
-            )
-            self.play(
-                LaggedStart(*judge, lag_ratio=0.04),
-                judge_time.animate.set_value(1.0),
-                run_time=beat.until("where plain") - 0.3,
-                rate_func=linear,
-            )
+            self.play(FadeIn(counter), run_time=0.3)
+            # The markers are judged one by one, each over a few places of the sweep, and the
+            # count follows. An updater driven by one tracker sets the colours: an animation
+            # per marker would copy all hundred first, and recolour each on every frame.
+            rank = np.argsort(order)  # each run's place in the sweep
+            verdict_colors = [ManimColor(style.GOOD if d else style.MUTED) for d in result.deep]
+            start_color, fade = ManimColor(sgd_color), 4
+
+            shown = np.zeros(n)  # how far each marker has turned to its verdict's colour
+
+            def judge(_group, alpha):
+                t = alpha * (n + fade)
+                now = np.clip((t - rank) / fade, 0, 1)
+                for j in np.flatnonzero(now != shown):  # only the few turning this frame
+                    dots[j].set_color(start_color.interpolate(verdict_colors[j], now[j]))
+                shown[:] = now
+                counted.set_value(deep_so_far[int(np.clip(t - fade, 0, n - 1))])
+
+            sweep = ValueTracker(0)
+            dots.add_updater(lambda m: judge(m, sweep.get_value()))
+            self.play(sweep.animate.set_value(1), run_time=beat.until("noise") - 0.4,
+                      rate_func=linear)  # fmt: skip
+            dots.clear_updaters()
             counter.clear_updaters()
             counted.set_value(escaped)
-            self.fixed(verdict, gd_note)
+
+            # The trails take their verdict's colour at once, as the verdict appears: a fade
+            # would stroke all hundred again on every frame of it.
+            for trail, color, d in zip(trails, verdict_colors, result.deep, strict=True):
+                trail.set_stroke(color=color, opacity=0.45 if d else 0.12)
+            self.pin(verdict, gd_note)
             self.play(
-                ReplacementTransform(counter, verdict),
+                # A cross-fade: morphing the readout's glyphs into the sentence's costs seconds.
+                FadeOut(counter, shift=UP * 0.2),
+                FadeIn(verdict, shift=UP * 0.2),
                 FadeIn(gd_note, shift=UP * 0.2),
-                Indicate(gd.marker, scale_factor=1.6),
+                run_time=0.5,
             )
-            escapes = [tr for tr, d in zip(trails, result.deep, strict=True) if d]
-            self.play(
-                *[tr.animate.set_stroke(width=2.2, opacity=0.8) for tr in escapes],
-                run_time=beat.remaining() * 0.8,
-                rate_func=there_and_back_with_pause,
-            )
+            # Brought to the front, so that indicating them redraws only them each frame.
+            self.add(deep, gd)
+            self.play(Indicate(deep, scale_factor=1.2), Indicate(gd.marker, scale_factor=1.6),
+                      run_time=max(0.5, beat.remaining()))  # fmt: skip
         self.fade_to_black()
 
     def frame_point(self, land: Landscape, p, offset) -> np.ndarray:
@@ -165,7 +181,7 @@ class SGDEscape(StillCameraScene):
         return self.screen_point(land.to_scene(np.asarray(p, dtype=float))) + offset
 
 
-class HeavyBall(StillCameraScene):
+class HeavyBall(StillOverlays):
     preset = presets.HeavyBall()
     phi, theta = 44, -90
     zoom = 1.0
@@ -227,43 +243,7 @@ class HeavyBall(StillCameraScene):
         )
         speed.next_to(rule, DOWN, buff=0.2).align_to(rule, RIGHT)
 
-        with self.narrate("Momentum. Picture a narrow valley with a small bump across its floor."):
-            self.reveal(land)
-            self.fixed(names[0])
-            self.play(FadeIn(names[0]), run_time=0.6)
-
-        with self.narrate(
-            "Plain gradient descent zig-zags from wall to wall, and the bump stops it in a small dip."
-        ) as beat:
-            self.add(gd)
-            self.play(gd.walk(to=6, run_time=beat.until("bump"), rate_func=linear))
-            self.play(
-                gd.walk(run_time=beat.remaining() * 0.85, rate_func=rate_functions.ease_out_sine)
-            )
-
-        with self.narrate(
-            "Momentum keeps a velocity: the new gradient plus beta times the old velocity, "
-            "and steps along it."
-        ) as beat:
-            self.fixed(rule)
-            self.play(Write(rule), run_time=beat.until("and steps"))
-            self.add(ball)
-            self.fixed(names[1], settings)
-            self.play(FadeIn(names[1]), FadeIn(settings), FadeIn(ball.marker, scale=0.5))
-
         stopped = gd_traj.n_steps
-        with self.narrate(
-            "Across the valley the pushes cancel; along it they add up. The ball rolls over "
-            "the bump, swings past the bottom and settles."
-        ) as beat:
-            self.fixed(speed)
-            self.play(FadeIn(speed), run_time=0.4)
-            over = int(np.argmax(ball_traj.positions[:, 0] < s.saddles[0].point[0]))
-            self.play(ball.walk(to=over, run_time=beat.until("rolls"), rate_func=linear))
-            self.play(
-                ball.walk(run_time=beat.remaining() * 0.95, rate_func=rate_functions.ease_out_sine)
-            )
-
         verdict = VGroup(
             label(
                 f"gradient descent: stuck in the dip after {stopped} steps",
@@ -277,16 +257,52 @@ class HeavyBall(StillCameraScene):
             ),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         verdict.next_to(settings, UP, buff=0.25)
+
+        # Fixing a mobject adds it: each overlay is fixed just before it fades in.
         with self.narrate(
-            f"Plain descent stopped after {stopped} steps; the heavy ball reached the bottom "
-            f"in {ball_traj.n_steps}."
+            "Momentum. Plain descent zig-zags down this valley and stops at a bump."
         ) as beat:
-            # Fixing a mobject adds it: each line is fixed just before it fades in.
-            self.fixed(verdict[0])
-            self.play(FadeIn(verdict[0], shift=UP * 0.2), Indicate(gd.marker, scale_factor=1.5))
-            self.wait_until(beat, "heavy ball")
-            self.fixed(verdict[1])
-            self.play(FadeIn(verdict[1], shift=UP * 0.2), Indicate(ball.marker, scale_factor=1.5))
+            self.reveal(land, run_time=1.0)
+            self.pin(names[0])
+            self.play(FadeIn(names[0]), run_time=beat.until("plain"))
+            self.add(gd)
+            self.play(gd.walk(to=6, run_time=beat.until("stops"), rate_func=linear))
+            self.play(
+                gd.walk(run_time=beat.remaining() * 0.6, rate_func=rate_functions.ease_out_sine)
+            )
+            self.pin(verdict[0])
+            self.play(FadeIn(verdict[0], shift=UP * 0.2), Indicate(gd.marker, scale_factor=1.5),
+                      run_time=max(0.6, beat.remaining()))  # fmt: skip
+            gd.clear_updaters()  # still from here: only the ball is redrawn
+
+        with self.narrate(
+            "Momentum keeps a velocity: the gradient plus beta times the old one."
+        ) as beat:
+            self.add(ball)
+            self.pin(names[1], settings)
+            self.play(FadeIn(names[1]), FadeIn(settings), FadeIn(ball.marker, scale=0.5),
+                      run_time=beat.until("the gradient"))  # fmt: skip
+            self.pin(rule)
+            self.play(Write(rule), run_time=beat.remaining() * 0.9)
+
+        with self.narrate(
+            "Across the valley the pushes cancel; along it they add up. "
+            "The ball rolls over and settles."
+        ) as beat:
+            self.fixed(speed)
+            self.play(FadeIn(speed), run_time=0.4)
+            over = int(np.argmax(ball_traj.positions[:, 0] < s.saddles[0].point[0]))
+            self.play(ball.walk(to=over, run_time=beat.until("and settles"), rate_func=linear))
+            self.play(
+                ball.walk(
+                    run_time=max(0.5, beat.remaining() - 0.6),
+                    rate_func=rate_functions.ease_out_sine,
+                )
+            )
+            self.pin(verdict[1])
+            self.play(FadeIn(verdict[1], shift=UP * 0.2), Indicate(ball.marker, scale_factor=1.5),
+                      run_time=0.6)  # fmt: skip
+        self.wait(0.2)
         self.fade_to_black()
 
 
@@ -383,58 +399,59 @@ class AdamMoments(NarratedScene, Scene):
             tracer.step,
         )
         bars.to_edge(RIGHT, buff=0.4).align_to(cmap, UP).shift(UP * 0.3)
+        row = list(bars.lines)  # g, m, sqrt(v), step
         name = label("Adam: adaptive moment estimation", size=26, color=adam_color)
         name.next_to(rules, DOWN, buff=0.25)
 
-        with self.narrate("Adam keeps two running averages for every coordinate.") as beat:
+        with self.narrate(
+            "Adam keeps two averages per coordinate: m of the gradient, v of its square."
+        ) as beat:
             self.play(Create(cmap.lines, lag_ratio=0.02), FadeIn(cmap[1:]), FadeIn(name),
-                      run_time=1.6)  # fmt: skip
+                      run_time=1.4)  # fmt: skip
             self.add(tracer)
-            self.play(Write(rules[:2]), run_time=beat.remaining() * 0.8)
-
-        with self.narrate(
-            "m, the average gradient: which way to go. v, the average squared gradient: "
-            "how large it usually is."
-        ) as beat:
-            self.play(FadeIn(bars.head), FadeIn(bars.lines[0]), run_time=0.6)
-            self.add(bars)  # its updater redraws every row from now on
-            self.play(FadeIn(bars.lines[1], shift=RIGHT * 0.2), run_time=beat.until("v"))
-            self.play(FadeIn(bars.lines[2], shift=RIGHT * 0.2), run_time=0.8)
-            self.play(tracer.walk(to=1, run_time=beat.remaining() * 0.8))
-
-        with self.narrate(
-            "The step divides one by the square root of the other. Here the slope across is "
-            f"{ratio:.0f} times steeper than along, yet both coordinates step equally far."
-        ) as beat:
-            self.play(Write(rules[2]), FadeIn(bars.lines[3], shift=RIGHT * 0.2),
-                      run_time=beat.until("across"))  # fmt: skip
-            self.play(tracer.walk(to=5, run_time=beat.until("yet"), rate_func=linear))
+            # The rows after the first join the scene as they fade in (adding the bars
+            # would show them at once); the bars' updater redraws every row all along.
+            bars.lines.remove(*row[1:])
+            self.play(FadeIn(bars.head), FadeIn(row[0]), run_time=beat.until("m"))
+            self.add(bars)
+            self.play(Write(rules[0]), FadeIn(row[1], shift=RIGHT * 0.2),
+                      run_time=beat.until("v"))  # fmt: skip
             self.play(
-                Indicate(bars.lines[3], color=style.DESCENT, scale_factor=1.05),
-                tracer.walk(to=8, rate_func=linear),
-                run_time=beat.remaining() * 0.8,
+                Write(rules[1]),
+                FadeIn(row[2], shift=RIGHT * 0.2),
+                tracer.walk(to=1),
+                run_time=beat.remaining() * 0.9,
+            )
+
+        with self.narrate(
+            f"The step is m over root v: a slope {ratio:.0f} times steeper gets the same step."
+        ) as beat:
+            self.play(Write(rules[2]), FadeIn(row[3], shift=RIGHT * 0.2),
+                      run_time=beat.until("a slope"))  # fmt: skip
+            self.play(tracer.walk(to=4, run_time=beat.until("gets"), rate_func=linear))
+            self.play(
+                Indicate(row[3], color=style.DESCENT, scale_factor=1.05),
+                tracer.walk(to=7, rate_func=linear),
+                run_time=beat.remaining() * 0.9,
             )
 
         chart = self.bias_chart(traj.states["m"][:, 1], m_hat[:, 1], grads[:, 1])
-        chart.next_to(bars, DOWN, buff=0.35).align_to(bars, RIGHT)
+        chart.next_to(row[-1], DOWN, buff=0.25).align_to(row[-1], RIGHT)
         correction = formula(BIAS_CORRECTION, scale=0.6).move_to(name)
         with self.narrate(
-            "Both averages start at zero, so at first they are too small; dividing by one "
-            "minus beta to the t corrects them."
+            "Starting at zero, both are too small at first; bias correction scales them up."
         ) as beat:
-            self.play(FadeIn(chart[0]), FadeIn(chart[-1]), run_time=0.6)
-            self.play(Create(chart[1]), Create(chart[2]), run_time=beat.until("dividing"))
-            self.play(FadeOut(name), Write(correction), Create(chart[3]),
-                      run_time=beat.remaining() * 0.7)  # fmt: skip
+            self.play(FadeIn(chart[0]), FadeIn(chart[-1]), run_time=0.5)
+            self.play(Create(chart[1]), Create(chart[2]), run_time=beat.until("bias"))
+            self.play(FadeOut(name), run_time=0.3)
+            self.play(Write(correction), Create(chart[3]), run_time=beat.remaining() * 0.8)
 
         uses = label(
             "torch.optim.Adam  ·  tf.keras.optimizers.Adam  ·  optax.adam",
             size=22,
             color=adam_color,
         ).move_to(correction)
-        with self.narrate(
-            "Adam is the optimizer most people reach for first, in PyTorch, TensorFlow and JAX."
-        ) as beat:
+        with self.narrate("It's the default in PyTorch, TensorFlow and JAX.") as beat:
             self.play(
                 tracer.walk(
                     run_time=beat.remaining() * 0.9, rate_func=rate_functions.ease_in_out_sine
@@ -456,7 +473,7 @@ class AdamMoments(NarratedScene, Scene):
             x_range=[0, n, 5],
             y_range=[lo, hi, (hi - lo) / 2],
             x_length=4.6,
-            y_length=1.3,
+            y_length=1.15,
             axis_config={"color": style.MUTED, "include_tip": False, "include_ticks": False},
         )
         t = np.arange(1, n + 1)
@@ -612,51 +629,49 @@ class OptimizerRace(StillCameraScene):
         order = [r for r in runners if r.finished_at is not None]
         out = [r for r in runners if r.finished_at is None]
 
+        names = [NAMES[name] for name in p.runners]
         with self.narrate(
-            "A race: SGD, Momentum and Adam, from one start in Rosenbrock's valley."
+            f"A fair race: {', '.join(names[:-1])} and {names[-1]}, each with its best "
+            "learning rate from the same grid."
         ) as beat:
-            self.reveal(land, star)
+            self.reveal(land, star, run_time=1.0)
             for tr in tracers.values():
                 self.add(tr)
             self.fixed(rows)
             self.play(
                 LaggedStart(*[FadeIn(row, shift=RIGHT * 0.2) for row in rows], lag_ratio=0.3),
-                run_time=beat.remaining() * 0.6,
+                run_time=beat.until("each"),
             )
-
-        with self.narrate(
-            f"To be fair, each gets the learning rate that did best after {p.steps} steps, "
-            "from the same grid."
-        ) as beat:
             self.fixed(fair)
-            self.play(FadeIn(fair, shift=UP * 0.2), run_time=0.8)
             self.play(
-                LaggedStart(*[Indicate(row[1], scale_factor=1.25) for row in rows], lag_ratio=0.4),
-                run_time=beat.remaining() * 0.8,
+                FadeIn(fair, shift=UP * 0.2),
+                LaggedStart(*[Indicate(row[1], scale_factor=1.15) for row in rows], lag_ratio=0.4),
+                run_time=beat.remaining() * 0.9,
             )
 
         self.fixed(chart)
-        badges = VGroup()
         ordinals = ["1st", "2nd", "3rd", "4th", "5th"]
         first = order[0].finished_at if order else p.steps // 2
-        with self.narrate(
-            "Go! The chart follows each loss on a log scale, down to the finish line."
-        ) as beat:
+        with self.narrate("Go! Loss on a log scale, down to the finish line.") as beat:
             self.play(FadeIn(chart), run_time=0.5)
             # The race runs while the line is spoken; the leader crosses as it ends.
             self.play(k.animate.set_value(first - 1), run_time=beat.remaining(), rate_func=linear)
 
-        with self.narrate(
-            " ".join(
-                f"{NAMES[r.name]} finishes {'first' if i == 0 else 'next'}, at step {r.finished_at}."
-                for i, r in enumerate(order)
+        said = []
+        if order:
+            said.append(
+                f"{NAMES[order[0].name]} finishes first"
+                + "".join(f", then {NAMES[r.name]}" for r in order[1:])
+                + "."
             )
-        ) as beat:
+        if out:
+            said.append(f"{' and '.join(NAMES[r.name] for r in out)} never gets there.")
+        with self.narrate(" ".join(said)) as beat:
             for i, r in enumerate(order):
                 if i:
                     self.play(
                         k.animate.set_value(r.finished_at),
-                        run_time=beat.until(f"{NAMES[r.name]} finishes"),
+                        run_time=beat.until(NAMES[r.name]),
                         rate_func=linear,
                     )
                 else:
@@ -665,33 +680,22 @@ class OptimizerRace(StillCameraScene):
                 badge = badge_for(
                     row, f"{ordinals[i]} · {r.finished_at}", style.OPTIMIZER_COLORS[r.name]
                 )
-                badges.add(badge)
                 self.fixed(badge)
                 self.play(FadeIn(badge, scale=1.3), Indicate(tracers[r.name].marker, scale_factor=1.8),
                           run_time=0.6)  # fmt: skip
-
-        dnf = " and ".join(NAMES[r.name] for r in out)
-        with self.narrate(
-            f"{dnf} never gets there. On another landscape the order can change."
-            if out
-            else "On another landscape the order can change."
-        ) as beat:
-            late = VGroup(
-                *[badge_for(rows[p.runners.index(r.name)], "no finish", style.MUTED) for r in out]
-            )
-            fraction = beat.at("never") / beat.duration if out else 0.0
-            end = p.steps
-            if out:
-                self.play(
-                    k.animate.set_value(k.get_value() + (end - k.get_value()) * fraction),
-                    run_time=beat.until("never"),
-                    rate_func=linear,
-                )
-                self.fixed(late)
+            # Whoever has not finished runs out the step budget.
             self.play(
-                k.animate.set_value(end),
-                FadeIn(late, scale=1.3, run_time=0.6),
-                run_time=beat.remaining() * 0.85,
+                k.animate.set_value(p.steps),
+                run_time=beat.until("never") if out else beat.remaining() * 0.8,
                 rate_func=linear,
             )
+            if out:
+                late = VGroup(
+                    *[
+                        badge_for(rows[p.runners.index(r.name)], "no finish", style.MUTED)
+                        for r in out
+                    ]
+                )
+                self.fixed(late)
+                self.play(FadeIn(late, scale=1.3), run_time=0.6)
         self.fade_to_black()

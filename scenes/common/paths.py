@@ -178,6 +178,22 @@ class Swarm(VGroup):
     placed in the scene (``landscape.to_scene(traj.positions)``). Animate
     :attr:`step` between :meth:`follow` and :meth:`stop`; ``dots[j]`` and
     ``trails[j]`` are run ``j``'s, to recolour one by one.
+
+    Every frame, Cairo strokes each moving trail again and Manim prepares each
+    moving mobject, so a hundred trails and markers cost most of a frame.
+    :meth:`advance` keeps that down, for scenes that need it:
+
+    - it walks in pieces and freezes the trails walked so far into
+      :attr:`history` between them, so each frame strokes only the newest piece.
+      Add the swarm as its parts, ``scene.add(*swarm)``, so that Manim keeps what
+      is frozen in its cached background;
+    - while it walks, all trails are one mobject (:attr:`live`) and all markers
+      another (:attr:`cloud`), in the swarm's colour;
+    - :meth:`stop` gives each run its own trail and marker back.
+
+    ``max_vertices`` draws each trail through at most this many recorded
+    positions, at evenly spaced steps (the same steps for every run; the
+    markers still walk every step).
     """
 
     def __init__(
@@ -187,36 +203,104 @@ class Swarm(VGroup):
         radius: float = 0.05,
         stroke_width: float = 1.2,
         trail_opacity: float = 0.35,
+        max_vertices: int | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
         self.paths = np.asarray(scene_paths, dtype=float)
-        n = self.paths.shape[1]
+        last, n = self.paths.shape[0] - 1, self.paths.shape[1]
+        budget = last + 1 if max_vertices is None else max(2, min(max_vertices, last + 1))
+        #: The steps each trail is drawn through.
+        self.vertices = np.unique(np.round(np.linspace(0, last, budget)).astype(int))
+        self.since = 0  # the step the live trails start at (what is before is in history)
+        self.merged = False
         self.step = ValueTracker(0)
         self.dots = VGroup(*[Dot(radius=radius, color=color) for _ in range(n)])
-        self.trails = VGroup(
-            *[
-                VMobject(
-                    stroke_color=color, stroke_width=stroke_width, stroke_opacity=trail_opacity
-                )
-                for _ in range(n)
-            ]
-        )
-        self.add(self.trails, self.dots)
+        self.dot_shape = self.dots[0].points.copy()  # around the origin
+        trail_style = dict(stroke_color=color, stroke_width=stroke_width,
+                           stroke_opacity=trail_opacity)  # fmt: skip
+        self.trails = VGroup(*[VMobject(**trail_style) for _ in range(n)])
+        self.history = VGroup()
+        self.live = VMobject(**trail_style)
+        self.cloud = VMobject(fill_color=color, fill_opacity=1, stroke_width=0)
+        self.add(self.history, self.live, self.trails, self.cloud, self.dots)
         self.place()
 
-    def place(self, _mob=None) -> None:
-        """Move every marker to the current step and redraw the trails behind them."""
+    def _drawn(self, start: int) -> tuple[np.ndarray, np.ndarray]:
+        """The trail vertices from step ``start`` up to the current step, and the heads."""
         s = self.step.get_value()
         i = int(min(s, len(self.paths) - 2))
         head = self.paths[i] + min(s - i, 1.0) * (self.paths[i + 1] - self.paths[i])
+        v = self.vertices
+        return v[(v >= start) & (v <= i)], head
+
+    def place(self, _mob=None) -> None:
+        """Move every marker to the current step and redraw the live trails behind them."""
+        idx, head = self._drawn(self.since)
+        if self.merged:
+            self.live.set_points(_corner_curves(np.vstack([self.paths[idx], head[None]])))
+            self.cloud.set_points((head[:, None] + self.dot_shape[None]).reshape(-1, 3))
+            return
         for j, (dot, trail) in enumerate(zip(self.dots, self.trails, strict=True)):
             dot.move_to(head[j])
-            trail.set_points_as_corners(np.vstack([self.paths[: i + 1, j], head[j][None]]))
+            trail.set_points_as_corners(np.vstack([self.paths[idx, j], head[j][None]]))
 
     def follow(self) -> None:
         """Keep markers and trails on :attr:`step` while it is animated."""
-        self.add_updater(self.place)
+        # On the first part that moves: Manim redraws each frame a mobject with an
+        # updater and everything after it, and keeps what is before it cached.
+        first = self.live if self.merged else self.trails
+        first.add_updater(self.place)
 
     def stop(self) -> None:
-        self.remove_updater(self.place)
+        """Stop following :attr:`step`; each run has its own trail and marker again."""
+        self.live.remove_updater(self.place)
+        self.trails.remove_updater(self.place)
+        self.merged, self.since = False, 0
+        for part in (self.live, self.cloud):
+            part.clear_points()
+        for dot in self.dots:
+            if not dot.has_points():
+                dot.set_points(self.dot_shape.copy())
+        self.history.remove(*self.history.submobjects)
+        self.place()
+
+    def bake(self) -> None:
+        """Freeze the trails drawn so far (up to the last vertex passed) into :attr:`history`."""
+        idx, _head = self._drawn(self.since)
+        if len(idx) < 2:
+            return
+        self.history.add(
+            VMobject().set_points(_corner_curves(self.paths[idx])).match_style(self.live)
+        )
+        self.since = int(idx[-1])
+        self.place()
+
+    def advance(self, scene, to: float, run_time: float, pieces: int = 8, rate_func=linear) -> None:
+        """Play the markers to step ``to`` in ``pieces`` plays, with a :meth:`bake` before
+        each; ``rate_func`` spreads the steps over the time (piece by piece, each piece at
+        a steady pace). Trails and markers are merged meanwhile: call :meth:`stop` after."""
+        self.merged = True
+        for dot, trail in zip(self.dots, self.trails, strict=True):
+            dot.clear_points()
+            trail.clear_points()
+        self.place()
+        self.follow()
+        start = self.step.get_value()
+        for t in np.linspace(0, 1, pieces + 1)[1:]:
+            self.bake()
+            scene.play(
+                self.step.animate.set_value(start + (to - start) * rate_func(t)),
+                run_time=run_time / pieces,
+                rate_func=linear,
+            )
+
+
+def _corner_curves(points: np.ndarray) -> np.ndarray:
+    """Straight-segment Bezier points for ``(k, n, 3)`` vertices: one subpath per run ``j``,
+    as ``set_points_as_corners`` makes for one."""
+    if len(points) < 2:
+        return np.zeros((0, 3))
+    a, b = points[:-1], points[1:]
+    curves = np.stack([a, a + (b - a) / 3, a + 2 * (b - a) / 3, b], axis=2)  # (k-1, n, 4, 3)
+    return curves.transpose(1, 0, 2, 3).reshape(-1, 3)

@@ -67,6 +67,12 @@ def test_adam_moments_and_per_coordinate_steps():
     # while the raw average is a tenth of it.
     np.testing.assert_allclose(m_hat[1], traj.grads[0], rtol=1e-12)
     np.testing.assert_allclose(traj.states["m"][1], 0.1 * traj.grads[0], rtol=1e-12)
+    # "Both are too small at first": so is the raw squared average (a thousandth of the
+    # first squared gradient), and the correction scales both up at every step.
+    np.testing.assert_allclose(v_hat[1], traj.grads[0] ** 2, rtol=1e-12)
+    np.testing.assert_allclose(traj.states["v"][1], 1e-3 * traj.grads[0] ** 2, rtol=1e-12)
+    for raw, corrected in ((traj.states["m"], m_hat), (traj.states["v"], v_hat)):
+        assert (np.abs(corrected[1:]) >= np.abs(raw[1:])).all()
     # The step is lr * m_hat / (sqrt(v_hat) + eps), per coordinate.
     step = np.diff(traj.positions, axis=0)
     expected = -presets.AdamDemo.lr * m_hat[1:] / (np.sqrt(v_hat[1:]) + 1e-8)

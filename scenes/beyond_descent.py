@@ -293,16 +293,17 @@ class HeavyBall(StillOverlays):
             self.play(FadeIn(speed), run_time=0.4)
             over = int(np.argmax(ball_traj.positions[:, 0] < s.saddles[0].point[0]))
             self.play(ball.walk(to=over, run_time=beat.until("and settles"), rate_func=linear))
+            # Settled well before the line ends, so its verdict is there to be read.
             self.play(
                 ball.walk(
-                    run_time=max(0.5, beat.remaining() - 0.6),
+                    run_time=max(0.5, (beat.remaining() - 0.6) * 0.6),
                     rate_func=rate_functions.ease_out_sine,
                 )
             )
             self.pin(verdict[1])
             self.play(FadeIn(verdict[1], shift=UP * 0.2), Indicate(ball.marker, scale_factor=1.5),
-                      run_time=0.6)  # fmt: skip
-        self.wait(0.2)
+                      run_time=max(0.6, beat.remaining()))  # fmt: skip
+        self.wait(0.3)
         self.fade_to_black()
 
 
@@ -681,7 +682,7 @@ class OptimizerRace(StillCameraScene):
                     row, f"{ordinals[i]} · {r.finished_at}", style.OPTIMIZER_COLORS[r.name]
                 )
                 self.fixed(badge)
-                self.play(FadeIn(badge, scale=1.3), Indicate(tracers[r.name].marker, scale_factor=1.8),
+                self.play(FadeIn(badge, scale=1.15), Indicate(tracers[r.name].marker, scale_factor=1.8),
                           run_time=0.6)  # fmt: skip
             # Whoever has not finished runs out the step budget.
             self.play(
@@ -697,5 +698,5 @@ class OptimizerRace(StillCameraScene):
                     ]
                 )
                 self.fixed(late)
-                self.play(FadeIn(late, scale=1.3), run_time=0.6)
+                self.play(FadeIn(late, scale=1.15), run_time=0.6)
         self.fade_to_black()

@@ -559,7 +559,7 @@ NAMES = {"sgd": "SGD", "momentum": "Momentum", "adam": "Adam", "nesterov": "Nest
          "rmsprop": "RMSprop", "gd": "gradient descent"}  # fmt: skip
 
 
-class OptimizerRace(StillCameraScene):
+class OptimizerRace(StillOverlays):
     preset = presets.Race()
     # From high above the valley's near side, so its floor (where the runners go) is in view.
     phi, theta = 38, -100
@@ -581,12 +581,14 @@ class OptimizerRace(StillCameraScene):
                 r.trajectory.positions,
                 lambda q: land.to_scene(q, lift=0.05),
                 color=style.OPTIMIZER_COLORS[name],
-                three_d=True,
                 radius=0.09,
                 stroke_width=3,
             )
-            # Runs first among the tracer's updaters, so it redraws at the race's step.
-            tr.add_updater(lambda m: m.step.set_value(k.get_value()), index=0)
+            # A flat dot turned to face the camera looks as a sphere does here (no shading)
+            # and is one shape to draw instead of 64 faces, on every frame of the race.
+            self.renderer.camera.add_fixed_orientation_mobjects(tr.marker)
+            # Still until the start: an updater makes Manim redraw a mobject every frame.
+            tr.clear_updaters()
             tracers[name] = tr
         star = Star(n=5, outer_radius=0.14, color=style.GOOD, fill_opacity=1)
         star.move_to(land.to_scene(np.array(s.minima[0].point), lift=0.08))
@@ -631,30 +633,49 @@ class OptimizerRace(StillCameraScene):
         out = [r for r in runners if r.finished_at is None]
 
         names = [NAMES[name] for name in p.runners]
+        # Manim redraws on every frame the first mobject that changes and all that come after
+        # it, and caches the rest. So the runners, still until the start, come before the
+        # overlays that fade in; from the start on, they, the loss readouts and the chart's
+        # curves, which change on every frame, are kept after everything else.
+        live = [*tracers.values(), *[row[2] for row in rows], chart[-1]]
+
+        def on_top():
+            self.add(*[m for m in live if m in self.mobjects])
+
         with self.narrate(
             f"A fair race: {', '.join(names[:-1])} and {names[-1]}, each with its best "
             "learning rate from the same grid."
         ) as beat:
             self.reveal(land, star, run_time=1.0)
-            for tr in tracers.values():
-                self.add(tr)
-            self.fixed(rows)
+            self.add(*tracers.values())
+            self.pin(*[part for row in rows for part in row[:2]])
+            self.fixed(*[row[2] for row in rows])
             self.play(
-                LaggedStart(*[FadeIn(row, shift=RIGHT * 0.2) for row in rows], lag_ratio=0.3),
+                LaggedStart(
+                    *[AnimationGroup(*[FadeIn(part, shift=RIGHT * 0.2) for part in row])
+                      for row in rows],
+                    lag_ratio=0.3,
+                ),
                 run_time=beat.until("each"),
-            )
-            self.fixed(fair)
+            )  # fmt: skip
+            self.pin(fair)
             self.play(
                 FadeIn(fair, shift=UP * 0.2),
                 LaggedStart(*[Indicate(row[1], scale_factor=1.15) for row in rows], lag_ratio=0.4),
                 run_time=beat.remaining() * 0.9,
             )
 
-        self.fixed(chart)
+        self.pin(chart[:-1])
+        self.fixed(chart[-1])
+        on_top()
+        for tr in tracers.values():
+            # The race's step first, then the tracer redraws at it.
+            tr.add_updater(lambda m: m.step.set_value(k.get_value()))
+            tr.add_updater(tr._update)
         ordinals = ["1st", "2nd", "3rd", "4th", "5th"]
         first = order[0].finished_at if order else p.steps // 2
         with self.narrate("Go! Loss on a log scale, down to the finish line.") as beat:
-            self.play(FadeIn(chart), run_time=0.5)
+            self.play(FadeIn(chart[:-1]), FadeIn(chart[-1]), run_time=0.5)
             # The race runs while the line is spoken; the leader crosses as it ends.
             self.play(k.animate.set_value(first - 1), run_time=beat.remaining(), rate_func=linear)
 
@@ -681,7 +702,8 @@ class OptimizerRace(StillCameraScene):
                 badge = badge_for(
                     row, f"{ordinals[i]} · {r.finished_at}", style.OPTIMIZER_COLORS[r.name]
                 )
-                self.fixed(badge)
+                self.pin(badge)
+                on_top()
                 self.play(FadeIn(badge, scale=1.15), Indicate(tracers[r.name].marker, scale_factor=1.8),
                           run_time=0.6)  # fmt: skip
             # Whoever has not finished runs out the step budget.
@@ -697,6 +719,9 @@ class OptimizerRace(StillCameraScene):
                         for r in out
                     ]
                 )
-                self.fixed(late)
+                self.pin(late)
+                on_top()
                 self.play(FadeIn(late, scale=1.15), run_time=0.6)
+            for tr in tracers.values():
+                tr.clear_updaters()  # the race is over: still again
         self.fade_to_black()

@@ -207,15 +207,12 @@ class HeavyBall(StillOverlays):
         def on_land(q):
             return land.to_scene(q, lift=0.05)
 
-        gd = PathTracer(
-            gd_traj.positions, on_land, color=style.OPTIMIZER_COLORS["gd"], three_d=True, radius=0.1
-        )
+        gd = PathTracer(gd_traj.positions, on_land, color=style.OPTIMIZER_COLORS["gd"], radius=0.1)
         velocity = ball_traj.states["velocity"]
         ball = PathTracer(
             ball_traj.positions,
             on_land,
             color=style.OPTIMIZER_COLORS["momentum"],
-            three_d=True,
             radius=0.13,
             # The arrow shows where the velocity carries the ball: minus v.
             vectors=-velocity * self.arrow_scale,
@@ -242,6 +239,11 @@ class HeavyBall(StillOverlays):
             color=style.OPTIMIZER_COLORS["momentum"],
         )
         speed.next_to(rule, DOWN, buff=0.2).align_to(rule, RIGHT)
+
+        for tracer in (gd, ball):
+            # Flat dots turned to the camera: round as spheres look here (no shading), and
+            # one shape to draw on every frame instead of 64 faces.
+            self.renderer.camera.add_fixed_orientation_mobjects(tracer.marker)
 
         stopped = gd_traj.n_steps
         verdict = VGroup(
@@ -279,6 +281,7 @@ class HeavyBall(StillOverlays):
             "Momentum keeps a velocity: the gradient plus beta times the old one."
         ) as beat:
             self.add(ball)
+            ball.clear_updaters()  # still until it rolls: no redrawing on every frame
             self.pin(names[1], settings)
             self.play(FadeIn(names[1]), FadeIn(settings), FadeIn(ball.marker, scale=0.5),
                       run_time=beat.until("the gradient"))  # fmt: skip
@@ -290,13 +293,17 @@ class HeavyBall(StillOverlays):
             "The ball rolls over and settles."
         ) as beat:
             self.fixed(speed)
+            # Rolling from here, after every overlay: Manim redraws each frame the first
+            # mobject that changes and everything after it.
+            ball.add_updater(ball._update)
+            self.add(ball)
             self.play(FadeIn(speed), run_time=0.4)
             over = int(np.argmax(ball_traj.positions[:, 0] < s.saddles[0].point[0]))
             self.play(ball.walk(to=over, run_time=beat.until("and settles"), rate_func=linear))
             # Settled well before the line ends, so its verdict is there to be read.
             self.play(
                 ball.walk(
-                    run_time=max(0.5, (beat.remaining() - 0.6) * 0.6),
+                    run_time=max(0.5, (beat.remaining() - 0.6) * 0.45),
                     rate_func=rate_functions.ease_out_sine,
                 )
             )

@@ -66,12 +66,11 @@ class SGDEscape(StillOverlays):
             return land.to_scene(p, lift=0.04)
 
         gd = PathTracer(
-            result.gd.positions,
-            on_land,
-            color=style.OPTIMIZER_COLORS["gd"],
-            three_d=True,
-            radius=0.1,
+            result.gd.positions, on_land, color=style.OPTIMIZER_COLORS["gd"], radius=0.1
         )
+        # A flat dot turned to the camera: as round as a sphere here (no shading), one shape
+        # to draw per frame instead of 64 faces.
+        self.renderer.camera.add_fixed_orientation_mobjects(gd.marker)
         noisy = result.noisy.positions  # (T + 1, runs, 2)
         sgd_color = style.OPTIMIZER_COLORS["sgd"]
         swarm = Swarm(on_land(noisy), color=sgd_color, max_vertices=self.trail_vertices)

@@ -410,6 +410,14 @@ class AdamMoments(NarratedScene, Scene):
         name = label("Adam: adaptive moment estimation", size=26, color=adam_color)
         name.next_to(rules, DOWN, buff=0.25)
 
+        # Manim redraws on every frame the first mobject that changes and all that come
+        # after it, and caches the rest: the path and the bars, which change as the marker
+        # walks, are kept after the formulas and the chart.
+        live = [tracer, bars, *row[1:]]
+
+        def on_top():
+            self.add(*[m for m in live if m in self.mobjects])
+
         with self.narrate(
             "Adam keeps two averages per coordinate: m of the gradient, v of its square."
         ) as beat:
@@ -433,8 +441,10 @@ class AdamMoments(NarratedScene, Scene):
         with self.narrate(
             f"The step is m over root v: a slope {ratio:.0f} times steeper gets the same step."
         ) as beat:
+            on_top()
             self.play(Write(rules[2]), FadeIn(row[3], shift=RIGHT * 0.2),
                       run_time=beat.until("a slope"))  # fmt: skip
+            on_top()
             self.play(tracer.walk(to=4, run_time=beat.until("gets"), rate_func=linear))
             self.play(
                 Indicate(row[3], color=style.DESCENT, scale_factor=1.05),
@@ -449,9 +459,11 @@ class AdamMoments(NarratedScene, Scene):
             "Starting at zero, both are too small at first; bias correction scales them up."
         ) as beat:
             self.play(FadeIn(chart[0]), FadeIn(chart[-1]), run_time=0.5)
+            on_top()
             self.play(Create(chart[1]), Create(chart[2]), run_time=beat.until("bias"))
             self.play(FadeOut(name), run_time=0.3)
             self.play(Write(correction), Create(chart[3]), run_time=beat.remaining() * 0.8)
+            on_top()
 
         uses = label(
             "torch.optim.Adam  ·  tf.keras.optimizers.Adam  ·  optax.adam",

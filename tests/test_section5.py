@@ -105,3 +105,29 @@ def test_the_race_order(race):
     for r in (adam, momentum):
         assert r.trajectory.losses[r.finished_at] < presets.Race.finish
         assert (r.trajectory.losses[: r.finished_at] >= presets.Race.finish).all()
+
+
+def test_swarm_walked_in_pieces_draws_the_same_trails_as_one_walk():
+    # SGDEscape walks its cloud in pieces (Swarm.advance), freezing what is walked into
+    # a history and drawing the rest merged; after stop() every run's trail must be the
+    # one a single walk draws, through the same vertex budget, markers on the last step.
+    from manim import VMobject
+
+    from scenes.common.paths import Swarm
+
+    paths = np.random.default_rng(0).normal(size=(41, 5, 3)).cumsum(axis=0)
+    swarm = Swarm(paths, max_vertices=15)
+    swarm.merged = True
+    for target in (7.5, 19.0, 33.25, 40.0):
+        swarm.bake()
+        swarm.step.set_value(target)
+        swarm.place()
+    pieces = [piece.points for piece in swarm.history]
+    assert len(pieces) == 3 and swarm.live.has_points() and swarm.cloud.has_points()
+    swarm.stop()
+    assert len(swarm.history) == 0 and not swarm.live.has_points()
+    kept = swarm.vertices[swarm.vertices <= 39]
+    for j, (dot, trail) in enumerate(zip(swarm.dots, swarm.trails, strict=True)):
+        expected = VMobject().set_points_as_corners(np.vstack([paths[kept, j], paths[-1, j]]))
+        np.testing.assert_allclose(trail.points, expected.points)
+        np.testing.assert_allclose(dot.get_center(), paths[-1, j], atol=1e-12)

@@ -111,14 +111,17 @@ class Derivative1D(NarratedScene, Scene):
             "Where the slope is positive, downhill is to the left; where negative, to the right."
         ) as beat:
             self.add(arrow)
+            # Each sign is on screen as it is named: at the positive slope (arrow
+            # left) by "positive", at the negative one (arrow right) by "negative".
             self.play(
                 x.animate.set_value(self.positive_at),
-                run_time=beat.until("negative"),
+                run_time=beat.until("positive"),
                 rate_func=smooth,
             )
+            self.wait_until(beat, "left")
             self.play(
                 x.animate.set_value(self.negative_at),
-                run_time=beat.remaining() * 0.9,
+                run_time=beat.until("negative") + 0.2,
                 rate_func=smooth,
             )
 
@@ -143,7 +146,9 @@ class Derivative1D(NarratedScene, Scene):
                 max_tip_length_to_length_ratio=0.2,
             ),
         )
-        with self.narrate("At the bottom the slope is zero: no direction is downhill.") as beat:
+        # The dip the point slides into is a minimum, not the curve's lowest point:
+        # "a minimum", which is what the label says.
+        with self.narrate("At a minimum the slope is zero: no direction is downhill.") as beat:
             self.play(x.animate.set_value(bottom), run_time=beat.until("zero"), rate_func=smooth)
             self.play(FadeIn(flat, shift=DOWN * 0.1), Indicate(readout.value), run_time=1.2)
         fade_out_all(self)
@@ -259,7 +264,8 @@ class Partials(StillCameraScene):
         with self.narrate(
             "In two dimensions, f depends on x and y, and the slope on which way you face."
         ) as beat:
-            self.reveal(land, run_time=beat.until("f"))
+            # Up from black at once: the terrain is there as "two dimensions" is said.
+            self.reveal(land, run_time=0.5)
             self.fixed(f_tex)
             self.play(Write(f_tex), run_time=beat.until("x"))
             self.add_fixed_orientation_mobjects(x_name, y_name)
@@ -274,7 +280,8 @@ class Partials(StillCameraScene):
         ) as beat:
             self.play(
                 Create(slice_curve(0, X_COLOR)),
-                Indicate(x_axis, color=X_COLOR),
+                # A flash of colour, not a swell: scaled, the arrow ran over its letter.
+                Indicate(x_axis, color=style.INK, scale_factor=1.0),
                 run_time=beat.until("slope"),
             )
             self.play(Create(tangent(0, X_COLOR)), run_time=beat.until("partial"))
@@ -288,7 +295,7 @@ class Partials(StillCameraScene):
         ) as beat:
             self.play(
                 Create(slice_curve(1, Y_COLOR)),
-                Indicate(y_axis, color=Y_COLOR),
+                Indicate(y_axis, color=style.INK, scale_factor=1.0),
                 run_time=beat.until("partial"),
             )
             self.play(Create(tangent(1, Y_COLOR)), run_time=beat.until("respect"))
@@ -392,16 +399,24 @@ class GradientField(NarratedScene, Scene):
             stroke_width=4,
             max_tip_length_to_length_ratio=0.3,
         )
-        up_tex = formula(r"\nabla f", scale=0.7, color=style.GRADIENT).next_to(
-            up0.get_end(), UP, 0.08
-        )
-        down_tex = formula(r"-\nabla f", scale=0.7, color=style.DESCENT).next_to(
-            down0.get_end(), DOWN, 0.08
-        )
+        # The arrows' names sit on a plate of the background, off their tips, so no
+        # contour line runs through them.
+        up_tex = formula(r"\nabla f", scale=0.95, color=style.GRADIENT)
+        up_tex.add_background_rectangle(color=style.BACKGROUND, opacity=0.85, buff=0.06)
+        up_tex.next_to(up0.get_end(), UR, 0.04)
+        down_tex = formula(r"-\nabla f", scale=0.95, color=style.DESCENT)
+        down_tex.add_background_rectangle(color=style.BACKGROUND, opacity=0.85, buff=0.06)
+        down_tex.next_to(down0.get_end(), DL, 0.04)
+        panel_x = 3.6
+        # The gradient from the last scene, on the right as the voice names it.
+        grad_def = formula(
+            r"\nabla f = \begin{bmatrix} \partial f / \partial x \\ \partial f / \partial y \end{bmatrix}",
+            scale=0.7,
+            color=style.GRADIENT,
+        ).move_to([panel_x, 2.7, 0])
         rule = formula(FORMULAS["gd"], scale=0.85)
         stop = formula(r"\text{stop when } " + STOP_FORMULA, scale=0.7)
-        panel_x = 3.6
-        rule.move_to([panel_x, 2.4, 0])
+        rule.move_to([panel_x, 1.4, 0])
         gnorm = Readout(
             "‖∇f‖ =",
             lambda: float(np.linalg.norm(s.grad(tracer.current()))),
@@ -415,8 +430,8 @@ class GradientField(NarratedScene, Scene):
             color=style.MUTED,
             follow_name=True,
         )
-        VGroup(steps, gnorm).arrange(DOWN, aligned_edge=LEFT).move_to([panel_x, 0.2, 0])
-        stop.move_to([panel_x, -1.6, 0])
+        VGroup(steps, gnorm).arrange(DOWN, aligned_edge=LEFT).move_to([panel_x, -0.1, 0])
+        stop.move_to([panel_x, -1.7, 0])
         verdict = label(
             f"stopped after {traj.n_steps} steps: ‖∇f‖ < {self.tol:g}", color=style.GOOD, size=22
         ).next_to(stop, DOWN, buff=0.4)
@@ -430,15 +445,18 @@ class GradientField(NarratedScene, Scene):
             return float(np.min(np.linalg.norm(line.points - foot, axis=1)))
 
         level = min(cmap.lines, key=distance)
+        # The point the arrow is drawn at, visible under its tail.
+        foot_dot = Dot(foot, radius=0.07, color=style.INK)
 
         with self.narrate(
             "Seen from above: a contour map, with the gradient as an arrow at every point, "
             "pointing uphill across the contours."
         ) as beat:
-            self.play(
-                Create(cmap.lines, lag_ratio=0.02), FadeIn(cmap.axes), run_time=beat.until("arrow")
-            )
+            # The whole map at once, there as it is named (drawn line by line, it was
+            # still scattered pieces when the voice said "contour map").
+            self.play(FadeIn(cmap.lines), FadeIn(cmap.axes), run_time=beat.until("contour") + 0.2)
             self.add(cmap)
+            self.play(Write(grad_def), run_time=beat.until("arrow"))
             self.play(
                 LaggedStart(*[GrowArrow(a) for a in arrows], lag_ratio=0.01),
                 run_time=beat.until("pointing"),
@@ -448,6 +466,7 @@ class GradientField(NarratedScene, Scene):
             self.play(
                 others.animate.set_opacity(0.25),
                 focus.animate.set_opacity(1).scale(2.5, about_point=focus.get_start()),
+                FadeIn(foot_dot, scale=2),
                 run_time=beat.until("across"),
             )
             glow = level.copy().set_stroke(color=style.INK, width=5)
@@ -459,6 +478,7 @@ class GradientField(NarratedScene, Scene):
         ) as beat:
             self.play(
                 focus.animate.set_opacity(0.25).scale(1 / 2.5, about_point=focus.get_start()),
+                FadeOut(foot_dot),
                 FadeIn(tracer.marker, scale=0.5),
                 GrowArrow(up0),
                 FadeIn(up_tex),
@@ -466,7 +486,9 @@ class GradientField(NarratedScene, Scene):
             )
             self.play(
                 ReplacementTransform(up0, down0, path_arc=PI),
-                ReplacementTransform(up_tex, down_tex),
+                # Out and in, not morphed: a morph doubled the glyphs halfway.
+                FadeOut(up_tex),
+                FadeIn(down_tex),
                 run_time=beat.until("scaled"),
             )
             self.play(Write(rule), run_time=beat.until("algorithm"))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 from manim import *
+from PIL import Image
 
 from datasets import moons
 from models import MLP
@@ -24,11 +25,42 @@ from scenes.common.narration import NarratedScene
 from scenes.common.network import (
     CLASS_COLORS,
     NetworkDiagram,
-    RegionMap,
     class_probabilities,
+    region_colors,
 )
 
 CLASS_NAMES = ("yellow", "blue")
+
+
+class ImageCamera(Camera):
+    """Manim's Cairo camera, drawing flat, unrotated images itself.
+
+    Manim 0.22 pastes an image through ``Image.fromarray(<float zeros>, mode="RGBA")``,
+    which Pillow 13 refuses; this draws the same picture (the image resampled with its
+    own algorithm into its bounding box, then overlaid) for images that are not
+    rotated, which is all this scene shows.
+    """
+
+    def display_image_mobject(self, image_mobject, pixel_array) -> None:
+        corners = self.points_to_subpixel_coords(image_mobject, image_mobject.points)
+        (x0, y0), (x1, y1) = np.floor(corners.min(axis=0)), np.ceil(corners.max(axis=0))
+        x0, y0, x1, y1 = (int(v) for v in (x0, y0, x1, y1))
+        if x1 - x0 < 1 or y1 - y0 < 1:
+            return
+        sub = Image.fromarray(image_mobject.get_pixel_array(), mode="RGBA").resize(
+            (x1 - x0, y1 - y0), resample=image_mobject.resampling_algorithm
+        )
+        full = Image.new("RGBA", (self.pixel_width, self.pixel_height), (0, 0, 0, 0))
+        full.paste(sub, (x0, y0))
+        self.overlay_PIL_image(pixel_array, full)
+
+
+def region_image(prob_1: np.ndarray) -> np.ndarray:
+    """The decision regions as an RGBA image (rows top to bottom) from class-1
+    probabilities on a grid whose rows run bottom to top."""
+    rgb = region_colors(prob_1)
+    rgba = np.concatenate([rgb, np.ones((*rgb.shape[:-1], 1))], axis=-1)
+    return np.ascontiguousarray((255 * rgba[::-1]).round().astype(np.uint8))
 
 
 def moons_network(layers: tuple[int, ...], samples: int, noise: float, seed: int) -> MLP:
@@ -46,7 +78,10 @@ class NetworkLearns(NarratedScene, Scene):
     lr = 0.3  # the largest of 0.3, 0.4, 0.5 whose loss never rises (no spikes)
     steps = 400
     view = ((-1.7, 2.7), (-1.3, 1.8))  # the plane shown: (x1, x2) ranges
-    pixels = 0.07  # side of one decision-region square, in data units
+    pixels = 0.025  # decision-region grid step, in data units (drawn smoothed)
+
+    def __init__(self, **kwargs):
+        super().__init__(camera_class=ImageCamera, **kwargs)
 
     def construct(self):
         net = moons_network(self.layers, self.samples, self.noise, self.seed)
@@ -57,19 +92,19 @@ class NetworkLearns(NarratedScene, Scene):
         scale = max(float(np.abs(W).max()) for W, _ in net.unflatten(params))
 
         diagram = NetworkDiagram(
-            self.layers, [W for W, _ in net.unflatten(p0)], scale=scale, width=4.8, height=4.0
-        ).move_to([-3.2, 0.3, 0])
+            self.layers, [W for W, _ in net.unflatten(p0)], scale=scale, width=4.5, height=4.6
+        ).move_to([-3.55, 0.5, 0])
         layer_names = VGroup(
             *[
-                label(t, size=18, color=style.MUTED).next_to(diagram.neurons[k], UP, buff=0.3)
+                label(t, size=20, color=style.MUTED).next_to(diagram.neurons[k], UP, buff=0.3)
                 for k, t in enumerate(("input", "hidden", "hidden", "output"))
             ]
         )
         for name in layer_names:
             name.set_y(diagram.neurons.get_top()[1] + 0.35)
         legend = VGroup(
-            label("positive weight", size=16, color=style.GOOD),
-            label("negative weight", size=16, color=style.BAD),
+            label("positive weight", size=22, color=style.GOOD),
+            label("negative weight", size=22, color=style.BAD),
         ).arrange(RIGHT, buff=0.5)
         legend.next_to(diagram, DOWN, buff=0.55)
 
@@ -92,17 +127,22 @@ class NetworkLearns(NarratedScene, Scene):
         )
         for d in dots:
             d.set_stroke(style.BACKGROUND, width=0.8)
-        gx = np.arange(x0 + self.pixels / 2, x1, self.pixels)
-        gy = np.arange(y0 + self.pixels / 2, y1, self.pixels)
+        # Pixel centres of an image covering the plane exactly (rows bottom to top).
+        nx, ny = round((x1 - x0) / self.pixels), round((y1 - y0) / self.pixels)
+        gx = x0 + (np.arange(nx) + 0.5) * (x1 - x0) / nx
+        gy = y0 + (np.arange(ny) + 0.5) * (y1 - y0) / ny
         grid = np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2)
         step_now = ValueTracker(0)
 
         def guess(k: int) -> np.ndarray:
-            """The network's probability of class 1 at every square, at step ``k``."""
-            return class_probabilities(net.forward(params[k], grid).post[-1])[:, 1]
+            """The network's probability of class 1 at every pixel, at step ``k``."""
+            p = class_probabilities(net.forward(params[k], grid).post[-1])[:, 1]
+            return p.reshape(ny, nx)
 
-        side = plane.x_axis.get_unit_size() * self.pixels
-        region = RegionMap(axes_points(plane, grid[:, 0], grid[:, 1]), side).show(guess(0))
+        region = ImageMobject(region_image(guess(0)))
+        region.set_resampling_algorithm(RESAMPLING_ALGORITHMS["bilinear"])
+        region.stretch_to_fit_width(frame.width).stretch_to_fit_height(frame.height)
+        region.move_to(frame)
 
         # --- one point through the network ---------------------------------------------
         start_pred = net.predict(p0)
@@ -118,23 +158,23 @@ class NetworkLearns(NarratedScene, Scene):
         )
         inputs = VGroup(
             *[
-                label(f"{v:+.2f}", size=16).next_to(n, LEFT, buff=0.12)
+                label(f"{v:+.2f}", size=22).next_to(n, LEFT, buff=0.12)
                 for v, n in zip(point, diagram.neurons[0], strict=True)
             ]
         )
         outputs = VGroup(
             *[
-                label(f"{CLASS_NAMES[c]} {probs[c]:.0%}", size=16, color=CLASS_COLORS[c]).next_to(
+                label(f"{CLASS_NAMES[c]} {probs[c]:.0%}", size=22, color=CLASS_COLORS[c]).next_to(
                     n, RIGHT, buff=0.12
                 )
                 for c, n in enumerate(diagram.neurons[-1])
             ]
         )
-        verdict = label(
-            f"truth: {CLASS_NAMES[truth]}   loss = −log {probs[truth]:.2f} = {point_loss:.2f}",
-            size=18,
-            color=style.BAD,
-        ).next_to(diagram, DOWN, buff=0.5)
+        verdict = VGroup(
+            label(f"truth: {CLASS_NAMES[truth]}", size=24, color=CLASS_COLORS[truth]),
+            label(f"loss = −log {probs[truth]:.2f} = {point_loss:.2f}", size=24, color=style.INK),
+        ).arrange(RIGHT, buff=0.4)
+        verdict.next_to(diagram, DOWN, buff=0.5)
 
         # --- backward: the real gradient size of each layer's weights -----------------
         # The gradient this one point's loss hands each layer's weights.
@@ -146,12 +186,12 @@ class NetworkLearns(NarratedScene, Scene):
             grad_labels.add(
                 formula(
                     rf"\|\partial L / \partial W_{k + 1}\| = {norms[k]:.3f}",
-                    scale=0.55,
-                    color=style.GRADIENT,
-                ).move_to([mid[0], diagram.neurons.get_bottom()[1] - 0.35, 0])
+                    scale=0.7,
+                    color=interpolate_color(style.GRADIENT, WHITE, 0.3),
+                ).move_to([mid[0], diagram.neurons.get_bottom()[1] - 0.4, 0])
             )
         for k, g in enumerate(grad_labels):
-            g.shift(DOWN * 0.4 * (k % 2))  # stagger: the three labels are wider than a gap
+            g.shift(DOWN * 0.5 * (k % 2))  # stagger: the three labels are wider than a gap
 
         def flash(k: int) -> AnimationGroup:
             """A pulse running backwards along every edge of layer ``k``."""
@@ -195,13 +235,13 @@ class NetworkLearns(NarratedScene, Scene):
         reads.move_to([5.4, -2.45, 0])
         percent = label("%", size=22).next_to(acc_now, RIGHT, buff=0.06)
         percent.add_updater(lambda m: m.next_to(acc_now, RIGHT, buff=0.06))
-        rule = formula(FORMULAS["gd"], scale=0.6, color=style.DESCENT)
+        rule = formula(FORMULAS["gd"], scale=0.85, color=style.DESCENT)
         rule.next_to(diagram, DOWN, buff=0.5)
 
         def follow_training(_m) -> None:
             k = int(step_now.get_value())
             diagram.set_weights([W for W, _ in net.unflatten(params[k])])
-            region.show(guess(k))
+            region.pixel_array = region_image(guess(k))
 
         n_params = net.dim
         # Everything above is placed for the two-panel layout; the network is
@@ -236,6 +276,16 @@ class NetworkLearns(NarratedScene, Scene):
                 hidden = 0 < k < len(self.layers) - 1
                 scale_k = 1.0 if hidden else max(float(np.abs(values[k]).max()), 1e-9)
                 lit = diagram.lit(k, values[k], scale_k)
+                if k == len(self.layers) - 1:
+                    # The output neurons are the two classes: each in its class's
+                    # colour (as its label and the points), brighter for more probable.
+                    for c, neuron in enumerate(lit):
+                        neuron.set_fill(
+                            interpolate_color(
+                                style.BACKGROUND, CLASS_COLORS[c], 0.3 + 0.7 * probs[c]
+                            ),
+                            opacity=1,
+                        )
                 anims = [Transform(diagram.neurons[k], lit)]
                 if k < len(self.layers) - 1:
                     anims.append(
@@ -252,9 +302,11 @@ class NetworkLearns(NarratedScene, Scene):
             f"The loss says how wrong: {point_loss:.2f}."
         ) as beat:
             self.play(
-                Indicate(outputs[1 - truth], color=style.BAD), run_time=beat.until("the loss")
+                Indicate(outputs[1 - truth], color=style.BAD), run_time=beat.until("the point")
             )
-            self.play(FadeIn(verdict, shift=UP * 0.1), run_time=beat.remaining() * 0.6)
+            self.play(FadeIn(verdict[0], shift=UP * 0.1), run_time=beat.until("the loss"))
+            # The loss is on screen as the voice reads it.
+            self.play(FadeIn(verdict[1], shift=UP * 0.1), run_time=beat.until("wrong"))
 
         with self.narrate(
             "Backward pass: the chain rule carries the error back, "

@@ -15,6 +15,11 @@ from scenes.common.paths import PathTracer, step_arrow
 from scenes.common.three_d import StillCameraScene
 from surfaces import get
 
+# Night, but legible at 480p: blue-grey faces a few steps above the background
+# (style.NIGHT_SCALE is within 3 % of it) and a grid line that traces the shape.
+NIGHT_SCALE = [ManimColor(c) for c in ("#16202E", "#22324A", "#34496A")]
+NIGHT_GRID = ManimColor("#5A7399")
+
 
 class Hook(StillCameraScene):
     surface = "himmelblau"
@@ -33,8 +38,8 @@ class Hook(StillCameraScene):
             resolution=30,
             heights="log",
             log_scale=20,
-            colors=style.NIGHT_SCALE,
-            grid_color=style.NIGHT_GRID,
+            colors=NIGHT_SCALE,
+            grid_color=NIGHT_GRID,
             opacity=1.0,
             show_axes=False,
             z_length=2.6,
@@ -73,12 +78,20 @@ class Hook(StillCameraScene):
         start = self.terrain.to_scene(p0, lift=0.06)
         return step_arrow(start, self.terrain.to_scene(up, lift=0.06), color=style.GRADIENT)
 
-    def next_step_arrow(self) -> Arrow:
-        """The direction of the next step: minus the gradient where the climber stands."""
+    def next_step_arrow(self) -> VMobject:
+        """The direction of the next step: minus the gradient where the climber stands.
+
+        Full length while the ground is steep; as the slope flattens towards the
+        valley it shrinks with the square root of the gradient's length, to nothing.
+        """
         k = min(int(self.climber.step.get_value()), self.climber.n_steps - 1)
         here = self.climber.marker.get_center()
         way = self.climber.scene_points[k + 1] - self.climber.scene_points[k]
-        tip = here + self.arrow_length * way / max(np.linalg.norm(way), 1e-9)
+        steep = np.linalg.norm(self.traj.grads[k]) / np.linalg.norm(self.traj.grads[0])
+        length = self.arrow_length * min(1.0, float(np.sqrt(steep)))
+        if length < 0.08:
+            return VMobject()
+        tip = here + length * way / max(np.linalg.norm(way), 1e-9)
         return step_arrow(here, tip, max_tip_length_to_length_ratio=0.3)
 
     def step_counter(self) -> Text:
@@ -131,8 +144,10 @@ class Hook(StillCameraScene):
             self.play(climber.walk(to=traj.n_steps * 0.55, run_time=beat.remaining()))
 
         with self.narrate("The ground flattens, the steps shrink, and you reach a valley.") as beat:
-            self.play(climber.walk(run_time=beat.remaining() * 0.7, rate_func=smooth))
-        self.remove(arrow)
+            self.play(climber.walk(run_time=beat.until("reach"), rate_func=smooth))
+            # Arrived: the valley glimpsed at the start is lit again around the climber.
+            self.remove(arrow)
+            self.play(FadeIn(valley), run_time=beat.remaining(minimum=0.5))
 
         day = self.terrain.copy().color_by_height(style.HEIGHT_SCALE)
         day.mesh.set_stroke(color=style.BACKGROUND, width=0.5)
@@ -152,7 +167,7 @@ class Hook(StillCameraScene):
         ) as beat:
             # Each part of the loop appears as it is named.
             self.add_fixed_in_frame_mobjects(loop[0])
-            self.play(FadeOut(patch), FadeOut(counter), Transform(self.terrain, day),
+            self.play(FadeOut(patch), FadeOut(counter), FadeOut(valley), Transform(self.terrain, day),
                       FadeIn(loop[0], shift=UP * 0.2), run_time=beat.until("step downhill"))  # fmt: skip
             self.add_fixed_in_frame_mobjects(loop[1], loop[2])
             self.play(FadeIn(loop[1:3], shift=UP * 0.2), run_time=beat.until("repeat"))

@@ -58,7 +58,7 @@ class LearningRate(NarratedScene, Scene):
         panels = VGroup(*[self.panel(surface, runs[k], k, shown) for k in KINDS])
         panels.arrange(RIGHT, buff=0.55).to_edge(UP, buff=0.25)
         chart, curves = self.loss_chart(runs, t)
-        chart.to_corner(DL, buff=0.4).shift(UP * 0.2)
+        chart.to_corner(DL, buff=0.3)
 
         # f(x) from the surface's own SymPy expression, and its second derivative.
         f_tex = formula(r"f(x) = " + surface.latex, scale=0.8)
@@ -90,8 +90,10 @@ class LearningRate(NarratedScene, Scene):
                 run_time=beat.remaining(),
             )
 
-        def around(m):
-            return SurroundingRectangle(m, buff=0.12, color=style.INK, stroke_width=2.5)
+        def around(m, top: float = 0.12):
+            """A frame ``buff`` 0.12 around ``m``, ``top`` above it (clear of an axis line)."""
+            box = SurroundingRectangle(m, buff=0.12, color=style.INK, stroke_width=2.5)
+            return box.stretch_to_fit_height(box.height - 0.12 + top, about_edge=DOWN)
 
         box = around(panels[0])
         with self.narrate(
@@ -112,15 +114,17 @@ class LearningRate(NarratedScene, Scene):
             for i, target in enumerate((panels[1], panels[2], numbers)):
                 moves += [
                     Wait(max(cues[i + 1] - cues[i] - 0.5, 0.01)),
-                    Transform(box, around(target), run_time=0.5),
+                    Transform(box, around(target, top=0.07), run_time=0.5),
                 ]
             self.play(
                 t.animate(run_time=beat.remaining() * 0.97, rate_func=linear).set_value(self.steps),
                 Succession(*moves),
             )
 
+        # optim stops a run at its last step inside the bound: the numbers shown are that
+        # step's, and the next one left the bound.
         flag = label(
-            f"diverged at step {runs['large'].n_steps + 1}", color=style.BAD, size=20
+            f"diverged after step {runs['large'].n_steps}", color=style.BAD, size=20
         ).next_to(panels[2].reads, DOWN, buff=0.12)
         with self.narrate(
             "The loss curves: one falls slowly, one plunges, one climbs until it is flagged "
@@ -133,22 +137,30 @@ class LearningRate(NarratedScene, Scene):
                 self.play(ShowPassingFlash(glow, time_width=0.6), run_time=1.0)
             self.wait_until(beat, "flagged")
             self.play(
-                FadeIn(flag, shift=UP * 0.1), Transform(box, around(VGroup(panels[2].reads, flag)))
+                FadeIn(flag, shift=UP * 0.1),
+                Transform(box, around(VGroup(panels[2].reads, flag), top=0.07)),
             )
 
         with self.narrate(
             "On a quadratic with curvature L, steps are stable only for alpha below two over L: "
             f"here L is {curvature:g}, so below {limit:g}."
         ) as beat:
-            self.play(FadeOut(box), Create(line), run_time=beat.until("steps"))
-            self.play(FadeIn(stable), FadeIn(unstable), FadeIn(words), run_time=beat.until("alpha"))
+            self.play(
+                FadeOut(box),
+                Create(line),
+                FadeIn(stable),
+                FadeIn(unstable),
+                FadeIn(words),
+                run_time=beat.until("steps"),
+            )
+            # The rule is written as it is said, so it stands whole for the rest of the line.
+            self.play(Write(title), run_time=beat.until("alpha"))
             # The three choices land on the scale as alpha is named, the limit between them.
             self.play(
                 LaggedStart(*[FadeIn(d, scale=2) for d in dots], lag_ratio=0.5),
                 run_time=beat.until("two"),
             )
             self.play(Create(mark), FadeIn(mark_label), run_time=beat.until("here"))
-            self.play(Write(title), run_time=beat.until("so below"))
             self.play(Indicate(mark_label, scale_factor=1.3), run_time=beat.remaining(minimum=0.8))
         fade_out_all(self)
 
@@ -206,7 +218,7 @@ class LearningRate(NarratedScene, Scene):
             follow_name=True,
         )
         reads = VGroup(xv, loss).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
-        reads.next_to(axes, DOWN, buff=0.15).align_to(axes, LEFT).shift(RIGHT * 0.3)
+        reads.next_to(axes, DOWN, buff=0.22).align_to(axes, LEFT).shift(RIGHT * 0.3)
         group = VGroup(axes, curve, always_redraw(path), alpha, verdict, reads)
         group.frame = VGroup(axes, curve)
         group.marker, group.alpha, group.verdict, group.reads = group[2], alpha, verdict, reads
@@ -254,7 +266,7 @@ class LearningRate(NarratedScene, Scene):
                 ),
                 # Below the tick numbers, so it doubles as the x-axis label.
                 label(f"step {int(t.get_value())}", color=style.MUTED, size=18).next_to(
-                    axes.c2p(t.get_value(), 0), DOWN, buff=0.45
+                    axes.c2p(t.get_value(), 0), DOWN, buff=0.62
                 ),
             )
         )
@@ -312,7 +324,7 @@ class LearningRate(NarratedScene, Scene):
             line.n2p(limit), line.n2p(top), color=style.BAD, stroke_width=10
         ).set_opacity(0.35)
         mark = DashedLine(
-            line.n2p(limit) + UP * 0.45, line.n2p(limit) + DOWN * 0.3, color=style.INK
+            line.n2p(limit) + UP * 0.45, line.n2p(limit) + DOWN * 0.12, color=style.INK
         )
         mark_label = formula(rf"\frac{{2}}{{L}} = {limit:g}", scale=0.6).next_to(
             mark, UP, buff=0.05
@@ -321,13 +333,13 @@ class LearningRate(NarratedScene, Scene):
         for k in KINDS:
             a = self.lrs[k]
             d = Dot(line.n2p(a), color=style.LR_COLORS[k], radius=0.09)
-            tag = formula(rf"\alpha = {a:g}", scale=0.5, color=style.LR_COLORS[k]).next_to(
-                d, DOWN, buff=0.15
-            )
+            tag = label(f"{a:g}", color=style.LR_COLORS[k], size=20).next_to(d, DOWN, buff=0.15)
             dots.add(VGroup(d, tag))
         words = VGroup(
             label("stable", color=style.GOOD, size=18).next_to(stable, UP, buff=0.12),
             label("diverges", color=style.BAD, size=18).next_to(unstable, UP, buff=0.12),
+            # The axis is alpha; each dot's tag is its value.
+            label("α", color=style.MUTED, size=24).next_to(line, LEFT, buff=0.25),
         )
         title = formula(
             rf"\text{{stable iff }} 0 < \alpha < \frac{{2}}{{L}}, \quad L = f''(x) = {curvature_tex}",

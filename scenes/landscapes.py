@@ -6,6 +6,7 @@
 ``RosenbrockZigzag``: plain GD zig-zags down the banana-shaped valley.
 """
 
+import sympy as sp
 from manim import *
 
 from optim import run
@@ -19,6 +20,13 @@ from scenes.common.three_d import StillCameraScene
 from surfaces import get
 
 
+def exp_latex(expr) -> str:
+    """SymPy's LaTeX for ``expr`` with each ``exp(u)`` written ``\\exp(u)``, ``u`` factored."""
+    written = sp.Function("exp")
+    shown = expr.replace(lambda e: isinstance(e, sp.exp), lambda e: written(sp.factor(e.args[0])))
+    return sp.latex(shown).replace(r"\operatorname{exp}", r"\exp")
+
+
 class RastriginClimbers(StillCameraScene):
     surface = "rastrigin"
     n_climbers = 250
@@ -30,9 +38,12 @@ class RastriginClimbers(StillCameraScene):
 
     def construct(self):
         s = get(self.surface)
+        # A fine mesh (7 faces per bump) with faint outlines, so each bump reads as a
+        # smooth hill on the bowl rather than a few outlined fins. It is drawn once.
         land = Landscape(
-            s, resolution=44, opacity=1.0, show_axes=False, z_length=3.4, x_length=7.5, y_length=7.5
+            s, resolution=72, opacity=1.0, show_axes=False, z_length=2.8, x_length=7.5, y_length=7.5
         )
+        land.mesh.set_stroke(width=0.4, opacity=0.3)
         land.shift(-land.mesh.get_center() + DOWN * 0.2)
         starts = np.random.default_rng(self.seed).uniform(-4.5, 4.5, (self.n_climbers, 2))
         traj = run(s, "gd", start=starts, lr=self.lr, steps=200, tol=1e-3)
@@ -86,11 +97,24 @@ class RastriginClimbers(StillCameraScene):
         found = label(
             f"{n_win} of {self.n_climbers} found the global minimum", color=style.GOOD
         ).next_to(count, DOWN, aligned_edge=RIGHT)
+        # The global minimum marked in the frame, over whatever bump stands in front of it.
+        at_best = self.screen_point(land.to_scene(np.array(best.point), lift=0.05))
+        ring = Circle(radius=0.16, color=style.GOOD, stroke_width=4).move_to(at_best)
+        core = Dot(at_best, radius=0.07, color=style.GOOD)
+        # To the right: the winners' trails come down from the upper left.
+        tag = label("global minimum", color=style.GOOD, size=24)
+        tag.next_to(at_best, RIGHT, buff=1.4).shift(DOWN * 0.15)
+        tag_bg = BackgroundRectangle(tag, color=style.BACKGROUND, fill_opacity=0.85, buff=0.1)
+        pointer = Arrow(
+            tag_bg.get_left(), at_best, buff=0.24, color=style.GOOD, stroke_width=5,
+            max_tip_length_to_length_ratio=0.3, max_stroke_width_to_length_ratio=20,
+        )  # fmt: skip
+        best_mark = VGroup(ring, core, tag_bg, tag, pointer)
         with self.narrate(
             f"Only {n_win} found the global minimum. Gradient descent finds "
             "a valley, not the best valley."
         ) as beat:
-            self.fixed(found)
+            self.fixed(found, best_mark)
             self.play(
                 *[
                     AnimationGroup(
@@ -101,6 +125,11 @@ class RastriginClimbers(StillCameraScene):
                     if w
                 ],
                 FadeIn(found),
+                Create(ring),
+                FadeIn(core, scale=0.5),
+                FadeIn(tag_bg),
+                FadeIn(tag, shift=DOWN * 0.1),
+                GrowArrow(pointer),
                 run_time=beat.until("gradient descent"),
             )
             # The rest dim slowly while the lesson is said.
@@ -255,7 +284,9 @@ class PlateauStall(StillCameraScene):
             .align_to(chart, LEFT)
         )
         # Top right, over empty background: at top left it touched the plain's far corner.
-        f_tex = formula(r"f(x, y) = " + s.latex, scale=0.7).to_corner(UR)
+        # exp(...) on the line, its exponent factored, instead of e with two tiny
+        # fractions in superscript (unreadable at 480p).
+        f_tex = formula(r"f(x, y) = " + exp_latex(s.expr), scale=0.75).to_corner(UR)
 
         with self.narrate("A plateau: a wide, nearly flat plain around a narrow basin."):
             self.reveal(land, climber)
@@ -285,8 +316,10 @@ class RosenbrockZigzag(NarratedScene, Scene):
 
     def construct(self):
         s = get(self.surface)
-        cmap = ContourMap(s, heights="log", levels=18, x_length=6.4, y_length=6.4).to_edge(
-            LEFT, buff=0.6
+        # The map in the middle: its magnified inset stands to its left, beside the
+        # zig-zag's corner of the map, so the leader lines between them stay short.
+        cmap = ContourMap(s, heights="log", levels=18, x_length=5.9, y_length=5.9).move_to(
+            LEFT * 1.05 + DOWN * 0.2
         )
         traj = run(s, "gd", lr=self.lr, steps=self.steps, tol=1e-5)
         # The climber is yellow in every landscape of the film.
@@ -295,7 +328,9 @@ class RosenbrockZigzag(NarratedScene, Scene):
         star = Star(n=5, outer_radius=0.16, color=style.GOOD, fill_opacity=1).move_to(
             cmap.to_scene(minimum)
         )
-        f_tex = formula(r"f(x, y) = " + s.latex, scale=0.7).to_corner(UR)
+        name = label("Rosenbrock's function", color=style.INK, size=28)
+        f_tex = formula(r"f(x, y) = " + s.latex, scale=0.6)
+        VGroup(name, f_tex).arrange(DOWN, aligned_edge=LEFT, buff=0.3).to_corner(UR, buff=0.4)
         k = tracer.step
         reads = (
             VGroup(
@@ -314,36 +349,42 @@ class RosenbrockZigzag(NarratedScene, Scene):
         half = 0.6 * float(np.max(hi - lo)) + 0.02
         mid = (lo + hi) / 2
         window = ((mid[0] - half, mid[0] + half), (mid[1] - half, mid[1] + half))
-        inset = ContourMap(s, heights="log", levels=14, x_length=3.0, y_length=3.0, domain=window)
+        inset = ContourMap(s, heights="log", levels=14, x_length=2.5, y_length=2.5, domain=window)
         inset.axes.set_stroke(opacity=0)
         frame = SurroundingRectangle(inset, color=style.MUTED, buff=0.05, stroke_width=1.5)
-        inset_group = VGroup(inset, frame).to_corner(DR, buff=0.6)
-        zoomed = PathTracer(
-            first, inset.to_scene, color=style.ACCENT, stroke_width=2.5, radius=0.05
-        )
-        zoomed.step.add_updater(lambda m: m.set_value(min(k.get_value(), zig)))
-        inset_title = label(f"first {zig} steps, magnified", color=style.MUTED, size=18)
-        inset_title.next_to(inset_group, UP, buff=0.1)
+        inset_group = VGroup(inset, frame).to_edge(LEFT, buff=0.3)
+        inset_title = label(f"first {zig} steps,\nmagnified", color=style.MUTED, size=18)
         box = Rectangle(
             width=cmap.axes.x_length * 2 * half / (s.domain[0][1] - s.domain[0][0]),
             height=cmap.axes.y_length * 2 * half / (s.domain[1][1] - s.domain[1][0]),
             color=style.MUTED,
             stroke_width=1.5,
         ).move_to(cmap.to_scene(mid))
-        # Leader lines from the magnified box to its inset.
+        # Level with the box (its title above it still in the frame).
+        inset_group.set_y(min(box.get_y(), 3.3 - inset_group.height / 2))
+        inset_title.next_to(inset_group, UP, buff=0.1)
+        # Placed once the inset has moved: a tracer places its path when it is made.
+        zoomed = PathTracer(
+            first, inset.to_scene, color=style.ACCENT, stroke_width=2.5, radius=0.05
+        )
+        zoomed.step.add_updater(lambda m: m.set_value(min(k.get_value(), zig)))
+        # Leader lines from the magnified box to its inset, beside it on the left.
         leaders = VGroup(
             *[
                 DashedLine(box.get_corner(c1), frame.get_corner(c2), dash_length=0.08).set_stroke(
                     color=style.MUTED, width=1.2, opacity=0.8
                 )
-                for c1, c2 in ((UR, UL), (DR, DL))
+                for c1, c2 in ((UL, UR), (DL, DR))
             ]
         )
 
         with self.narrate(
             "Rosenbrock's function hides its minimum at the end of a long, curved valley."
         ):
-            self.play(Create(cmap.lines, lag_ratio=0.02), FadeIn(cmap.axes), run_time=2)
+            # Named as the voice names it.
+            self.play(
+                Create(cmap.lines, lag_ratio=0.02), FadeIn(cmap.axes), FadeIn(name), run_time=2
+            )
             self.play(Write(f_tex), FadeIn(star, scale=0.5))
 
         with self.narrate(

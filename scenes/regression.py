@@ -29,14 +29,31 @@ from scenes.common.weather import START, WeatherPlot, condition_number, standard
 from surfaces import get
 from surfaces.data import SAMPLE_LOSS, b, w
 
+#: SymPy's term order for printing: graded, so ``w x_i`` comes before ``b`` as in
+#: the model ``y_hat = w x + b`` (its default puts ``b`` first).
+ORDER = "grlex"
+
+
+def loss_latex(n: int) -> str:
+    """The mean of the per-example loss the code differentiates, as SymPy prints it."""
+    return rf"\frac{{1}}{{{n}}} \sum_{{i=1}}^{{{n}}} {sp.latex(SAMPLE_LOSS, order=ORDER)}"
+
 
 def gradient_latex(variable: sp.Symbol, n: int) -> str:
     """``dL/dv`` as SymPy derives it from the per-example loss the code differentiates."""
-    term = sp.latex(sp.factor(sp.diff(SAMPLE_LOSS, variable)))
+    term = sp.latex(sp.factor(sp.diff(SAMPLE_LOSS, variable)), order=ORDER)
     return (
         rf"\frac{{\partial L}}{{\partial {variable}}} = \frac{{1}}{{{n}}}"
         rf"\sum_{{i=1}}^{{{n}}} {term}"
     )
+
+
+def legible_ticks(plot: WeatherPlot, factor: float) -> None:
+    """Scale the axes' numbers up, each kept against its axis."""
+    for n in plot.axes.x_axis.numbers:
+        n.scale(factor, about_edge=UP)
+    for n in plot.axes.y_axis.numbers:
+        n.scale(factor, about_edge=RIGHT)
 
 
 class WeatherLine(NarratedScene, Scene):
@@ -47,6 +64,7 @@ class WeatherLine(NarratedScene, Scene):
     n_residuals = 60
     seed = 7
     w_span = (-0.5, 1.7)
+    rest_samples = 2001  # w values searched for where the tangent comes to rest
 
     def construct(self):
         s = get(self.surface)
@@ -55,6 +73,7 @@ class WeatherLine(NarratedScene, Scene):
         w0, b0 = self.start
 
         plot = WeatherPlot(x_length=6.0, y_length=6.0).to_edge(LEFT, buff=0.8).shift(DOWN * 0.3)
+        legible_ticks(plot, 1.7)
         source = label("Seattle, 2012–2015 · NOAA daily records", size=20, color=style.MUTED)
         source.next_to(plot.axes, UP, buff=0.25).align_to(plot.axes, LEFT)
         shown = ValueTracker(0)
@@ -69,7 +88,7 @@ class WeatherLine(NarratedScene, Scene):
 
         col = 3.6  # centre of the right-hand column
         model = formula(r"\hat y = w\,x + b", scale=0.95).move_to([col, 3.2, 0])
-        loss_tex = formula(r"L(w, b) = " + s.latex, scale=0.62).move_to([col, 2.35, 0])
+        loss_tex = formula(r"L(w, b) = " + loss_latex(n), scale=0.62).move_to([col, 2.35, 0])
         dw_tex = formula(gradient_latex(w, n), scale=0.58, color=style.GRADIENT)
         db_tex = formula(gradient_latex(b, n), scale=0.58, color=style.GRADIENT)
         VGroup(dw_tex, db_tex).arrange(DOWN, buff=0.25).move_to([col, 0.8, 0])
@@ -80,8 +99,8 @@ class WeatherLine(NarratedScene, Scene):
             size=22,
             follow_name=True,
         )
-        # The plot's top-left corner holds no days: room for the readout.
-        loss_now.move_to(plot.axes.c2p(0, 36), aligned_edge=LEFT)
+        # The plot's top-left corner holds no days: room for the readout, clear of the axis.
+        loss_now.move_to(plot.axes.c2p(2.5, 36), aligned_edge=LEFT)
 
         rng = np.random.default_rng(self.seed)
         picked = rng.choice(n, self.n_residuals, replace=False)
@@ -98,6 +117,10 @@ class WeatherLine(NarratedScene, Scene):
             ]
         )
 
+        # The scatter opens centred, and moves left as the model is written beside it.
+        centred = RIGHT * (-VGroup(plot, source).get_center()[0])
+        plot.shift(centred)
+        source.shift(centred)
         with self.narrate(
             f"Real data: {n:,} days of Seattle weather, today's high against tomorrow's."
         ) as beat:
@@ -111,14 +134,24 @@ class WeatherLine(NarratedScene, Scene):
         self.add(plot, source)
 
         with self.narrate("Nearly a straight line, so fit one: y hat equals w x plus b.") as beat:
-            self.play(Indicate(plot.dots, color=None, scale_factor=1.02), run_time=beat.until("so"))
+            self.play(
+                plot.animate.shift(-centred),
+                source.animate.shift(-centred),
+                run_time=beat.until("so"),
+            )
             self.play(Write(model), run_time=beat.until("y"))
             self.play(Create(fit), run_time=1.2)
 
         with self.narrate(
             "From a poor guess, each day's error is the gap from line to dot."
         ) as beat:
-            self.play(Indicate(fit, color=style.ACCENT), run_time=beat.until("each"))
+            # A flash along the line, not a pulse that would grow it past the axes.
+            self.play(
+                ShowPassingFlash(
+                    plot.line(w0, b0, color=style.INK, stroke_width=8), time_width=0.6
+                ),
+                run_time=beat.until("each"),
+            )
             self.play(Create(residuals, lag_ratio=0.05), run_time=beat.remaining() * 0.9)
 
         with self.narrate(
@@ -176,7 +209,10 @@ class WeatherLine(NarratedScene, Scene):
         )
         slope_now.next_to(chart, UP, buff=0.08).align_to(chart, RIGHT)
         # Where the tangent comes to rest: the lowest point of the drawn slice.
-        w_rest = float(ws[np.argmin(slice_loss)])
+        # (on a fine grid, so the slope there reads as flat as the tangent looks)
+        fine = np.linspace(*self.w_span, self.rest_samples)
+        fine_loss = s(np.stack([fine, np.full_like(fine, b0)], axis=-1))
+        w_rest = float(fine[np.argmin(fine_loss)])
         rule = formula(
             r"w \leftarrow w - \alpha\,\frac{\partial L}{\partial w}",
             scale=0.62,
@@ -222,7 +258,10 @@ class WeatherBowl(StillCameraScene):
     start = START
     raw_lr = 0.0025  # 80% of the raw bowl's limit 2 / L (L: its largest curvature)
     raw_steps = 300
-    raw_domain = ((-0.5, 1.5), (-5.0, 20.0))
+    # Centred on the least-squares minimum (0.92, 1.25), so the trench's lowest
+    # point is inside the drawn surface, with the whole path on it.
+    raw_domain = ((-0.4, 2.25), (-10.5, 13.0))
+    phi = 48  # high enough to see into the round bowl's centre over its near rim
     lr = 0.1
     steps = 120
     large_lr = 1.05  # the standardised bowl's limit is 2 / 2 = 1
@@ -346,20 +385,24 @@ class WeatherBowl(StillCameraScene):
             resolution=30,
             domain=dom,
             z_range=(0.0, float(st.surface(m + np.array([h, h])))),
-            x_length=6.4,
-            y_length=6.4,
-            z_length=3.0,
+            x_length=5.6,
+            y_length=5.6,
+            z_length=2.2,
             show_axes=False,
         )
-        round_land.shift(-round_land.mesh.get_center() + LEFT * 2.6 + DOWN * 0.4)
+        # Lower than the trench: seen from higher up, its far rim stands taller on screen,
+        # and must stay under the formula in the corner.
+        round_land.shift(-round_land.mesh.get_center() + LEFT * 2.6 + DOWN * 1.0)
         std_tracer = PathTracer(
             std_run.positions,
             lambda p: round_land.to_scene(p, lift=0.06),
             three_d=True,
             radius=0.09,
         )
+        # Two lines, so the far corner of the bowl stands clear of it.
         z_tex = formula(
-            rf"z = \frac{{x - {st.mean:.1f}}}{{{st.std:.1f}}},\quad \hat y = w' z + b'",
+            rf"&z = \frac{{x - {st.mean:.1f}}}{{{st.std:.1f}}}"
+            rf"\\[2pt] &\hat y = w' z + b' = w\,x + b",
             scale=0.6,
         ).to_corner(UL, buff=0.35)
         with self.narrate(
@@ -409,7 +452,7 @@ class WeatherBowl(StillCameraScene):
         self.big_step = ValueTracker(0)
         big_lr = (
             label(
-                f"α = {self.large_lr:g},  limit 2 / L = {2 / st.curvature:g}",
+                f"α = {self.large_lr:g},  stable only below 2 / curvature = {2 / st.curvature:g}",
                 size=20,
                 color=style.BAD,
             )
@@ -417,7 +460,7 @@ class WeatherBowl(StillCameraScene):
             .shift(UP * 0.45)
         )
         flag = label(
-            f"diverged at step {int(big_run.n_steps) + 1}: stopped and flagged",
+            f"diverged after step {int(big_run.n_steps)}: stopped and flagged",
             size=20,
             color=style.BAD,
         ).next_to(big_lr, DOWN, buff=0.15, aligned_edge=LEFT)

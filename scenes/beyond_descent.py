@@ -20,6 +20,10 @@ from scenes.common.paths import PathTracer, Swarm
 from scenes.common.three_d import StillCameraScene
 from surfaces import get
 
+# Footnotes (settings, how a race is made fair) in a grey light enough to read on the dark
+# background at 480p, still quieter than the labels.
+FOOTNOTE = style.MUTED.interpolate(style.INK, 0.55)
+
 
 class StillOverlays(StillCameraScene):
     """Overlays that never change shape are pinned to the frame without an updater.
@@ -79,11 +83,20 @@ class SGDEscape(StillOverlays):
         shallow = label("shallow valley", size=22, color=style.INK)
         deep = label("deeper valley", size=22, color=style.INK)
         f_tex = formula(r"f(x, y) = " + s.latex, scale=0.6).to_corner(UL)
+        title = VGroup(
+            label("stochastic gradient descent (SGD)", size=28, color=sgd_color),
+            label("each step's gradient from a small random sample", size=20, color=FOOTNOTE),
+        ).arrange(DOWN, aligned_edge=RIGHT, buff=0.12)
+        title.to_corner(UR, buff=0.35)
 
         with self.narrate(
             "Stochastic gradient descent: noisy gradients from small samples."
         ) as beat:
-            self.reveal(land, run_time=1.0)
+            # Named as it is said: the title is revealed with the surface.
+            self.pin(title[0])
+            self.reveal(land, run_time=0.6)
+            self.pin(title[1])
+            self.play(FadeIn(title[1], shift=UP * 0.1), run_time=beat.until("noisy"))
             front = s.domain[1][0]
             for text, p in ((shallow, result.shallower), (deep, result.deeper)):
                 text.move_to(self.frame_point(land, (p[0], front), DOWN * 0.35))
@@ -161,14 +174,13 @@ class SGDEscape(StillOverlays):
             # would stroke all hundred again on every frame of it.
             for trail, color, d in zip(trails, verdict_colors, result.deep, strict=True):
                 trail.set_stroke(color=color, opacity=0.45 if d else 0.12)
+            # The count leaves before the sentence comes, so the lines never stack up
+            # (morphing the readout's glyphs into the sentence's would cost seconds).
+            self.play(FadeOut(counter, shift=UP * 0.2), run_time=0.25)
+            self.remove(counter)
             self.pin(verdict, gd_note)
-            self.play(
-                # A cross-fade: morphing the readout's glyphs into the sentence's costs seconds.
-                FadeOut(counter, shift=UP * 0.2),
-                FadeIn(verdict, shift=UP * 0.2),
-                FadeIn(gd_note, shift=UP * 0.2),
-                run_time=0.5,
-            )
+            self.play(FadeIn(verdict, shift=UP * 0.2), FadeIn(gd_note, shift=UP * 0.2),
+                      run_time=0.35)  # fmt: skip
             # Brought to the front, so that indicating them redraws only them each frame.
             self.add(deep, gd)
             self.play(Indicate(deep, scale_factor=1.2), Indicate(gd.marker, scale_factor=1.6),
@@ -185,6 +197,8 @@ class HeavyBall(StillOverlays):
     phi, theta = 44, -90
     zoom = 1.0
     arrow_scale = 0.35  # velocity to surface units on screen (its true step is a tenth)
+    arrow_max = 0.9  # the longest arrow, in surface units
+    arrow_margin = 0.12  # how far inside the surface's edge an arrow's tip stays
 
     def construct(self):
         p = self.preset
@@ -216,6 +230,10 @@ class HeavyBall(StillOverlays):
             # The arrow shows where the velocity carries the ball: minus v.
             vectors=-velocity * self.arrow_scale,
             vector_color=style.OPTIMIZER_COLORS["momentum"],
+            # Its direction is what matters: long ones are capped, and none leaves the
+            # surface (into the captions below it or the black above it).
+            vector_max=self.arrow_max,
+            vector_bounds=[(lo + self.arrow_margin, hi - self.arrow_margin) for lo, hi in s.domain],
         )
         rule = formula(FORMULAS["momentum"], scale=0.7).to_corner(UR, buff=0.35)
         names = VGroup(
@@ -227,7 +245,7 @@ class HeavyBall(StillOverlays):
             f"same start; gradient descent α = {p.lr:g}, momentum α = {p.momentum_lr:g}, "
             f"β = {p.momentum:g} (same top speed α / (1 − β))",
             size=18,
-            color=style.MUTED,
+            color=FOOTNOTE,
         ).to_edge(DOWN, buff=0.3)
         k = ball.step
         speed = Readout(
@@ -287,9 +305,10 @@ class HeavyBall(StillOverlays):
             self.pin(rule)
             self.play(Write(rule), run_time=beat.remaining() * 0.9)
 
+        # Said while the ball swings: its swings across shrink as its speed along grows.
         with self.narrate(
-            "Across the valley the pushes cancel; along it they add up. "
-            "The ball rolls over and settles."
+            "Its swings across the valley shrink; along it, the pushes add up. "
+            "It rolls over the bump and settles at the bottom."
         ) as beat:
             self.fixed(speed)
             # Rolling from here, after every overlay: Manim redraws each frame the first
@@ -298,11 +317,11 @@ class HeavyBall(StillOverlays):
             self.add(ball)
             self.play(FadeIn(speed), run_time=0.4)
             over = int(np.argmax(ball_traj.positions[:, 0] < s.saddles[0].point[0]))
-            self.play(ball.walk(to=over, run_time=beat.until("and settles"), rate_func=linear))
-            # Settled well before the line ends, so its verdict is there to be read.
+            self.play(ball.walk(to=over, run_time=beat.until("bump"), rate_func=linear))
+            # Settled as the line ends on "at the bottom", which its verdict says.
             self.play(
                 ball.walk(
-                    run_time=max(0.5, (beat.remaining() - 0.6) * 0.45),
+                    run_time=max(0.5, beat.until("at the bottom")),
                     rate_func=rate_functions.ease_out_sine,
                 )
             )
@@ -541,7 +560,7 @@ def log_loss_chart(
     ticks = VGroup(
         *[
             MathTex(f"10^{{{e}}}", color=style.MUTED)
-            .scale(0.45)
+            .scale(0.62)
             .next_to(axes.c2p(0, e - lo), LEFT, 0.1)
             for e in range(lo, hi + 1, 2)
         ]
@@ -590,7 +609,7 @@ class OptimizerRace(StillOverlays):
         s = get(p.surface)
         land = Landscape(s, resolution=40, heights="log", log_scale=1.0, opacity=1.0,
                          show_axes=False, x_length=6.5, y_length=6.5, z_length=2.0)  # fmt: skip
-        land.shift(-land.mesh.get_center() + LEFT * 3.4 + DOWN * 0.2)
+        land.shift(-land.mesh.get_center() + LEFT * 3.65 + DOWN * 0.2)
         k = ValueTracker(0)
         tracers = {}
         for name in p.runners:
@@ -628,16 +647,16 @@ class OptimizerRace(StillOverlays):
                 )
             )
         rows.arrange(DOWN, aligned_edge=LEFT, buff=0.22).next_to(chart, DOWN, buff=0.45)
-        rows.align_to(chart, LEFT).shift(LEFT * 0.45)
-        x0 = rows.get_left()[0]
-        columns = [0.0, 1.95, 3.4]  # name, learning rate, loss; the badge follows at 5.35
+        # Between the surface and the frame's right edge, the badge column included.
+        x0 = 0.25
+        columns = [0.0, 1.87, 3.29]  # name, learning rate, loss; the badge follows at 5.18
         for row in rows:
             for part, x in zip(row, columns, strict=True):
                 part.move_to([x0 + x, row[0].get_y(), 0], aligned_edge=LEFT)
 
         def badge_for(row, text, color):
             return label(text, size=20, color=color).move_to(
-                [x0 + 5.35, row[0].get_y(), 0], aligned_edge=LEFT
+                [x0 + 5.18, row[0].get_y(), 0], aligned_edge=LEFT
             )
 
         grid = p.grid
@@ -645,7 +664,7 @@ class OptimizerRace(StillOverlays):
             f"each α: lowest loss after {p.steps} steps, from the same {len(grid)} rates "
             f"{grid[0]:g} … {grid[-1]:g}",
             size=18,
-            color=style.MUTED,
+            color=FOOTNOTE,
         ).to_edge(DOWN, buff=0.3)
         order = [r for r in runners if r.finished_at is not None]
         out = [r for r in runners if r.finished_at is None]
@@ -664,18 +683,15 @@ class OptimizerRace(StillOverlays):
             f"A fair race: {', '.join(names[:-1])} and {names[-1]}, each with its best "
             "learning rate from the same grid."
         ) as beat:
-            self.reveal(land, star, run_time=1.0)
+            self.reveal(land, star, run_time=0.5)
             self.add(*tracers.values())
-            self.pin(*[part for row in rows for part in row[:2]])
-            self.fixed(*[row[2] for row in rows])
-            self.play(
-                LaggedStart(
-                    *[AnimationGroup(*[FadeIn(part, shift=RIGHT * 0.2) for part in row])
-                      for row in rows],
-                    lag_ratio=0.3,
-                ),
-                run_time=beat.until("each"),
-            )  # fmt: skip
+            # Each runner's row fades in as its name is said.
+            for row, name in zip(rows, names, strict=True):
+                self.wait_until(beat, name)
+                self.pin(*row[:2])
+                self.fixed(row[2])
+                self.play(*[FadeIn(part, shift=RIGHT * 0.2) for part in row], run_time=0.35)
+            self.wait_until(beat, "each")
             self.pin(fair)
             self.play(
                 FadeIn(fair, shift=UP * 0.2),

@@ -131,3 +131,20 @@ def test_swarm_walked_in_pieces_draws_the_same_trails_as_one_walk():
         expected = VMobject().set_points_as_corners(np.vstack([paths[kept, j], paths[-1, j]]))
         np.testing.assert_allclose(trail.points, expected.points)
         np.testing.assert_allclose(dot.get_center(), paths[-1, j], atol=1e-12)
+
+
+def test_heavy_ball_arrows_are_capped_and_stay_on_the_surface():
+    from scenes.common.paths import capped_vector
+
+    _gd, ball = presets.heavy_ball()
+    s = surfaces.get(presets.HeavyBall.surface)
+    cap, margin = 0.9, 0.12
+    bounds = [(lo + margin, hi - margin) for lo, hi in s.domain]
+    for here, v in zip(ball.positions, -0.35 * ball.states["velocity"], strict=True):
+        w = capped_vector(here, v, cap, bounds)
+        assert np.linalg.norm(w) <= min(cap, np.linalg.norm(v)) + 1e-9
+        if np.linalg.norm(w) > 1e-9:  # the direction is kept
+            assert np.dot(w, v) / (np.linalg.norm(w) * np.linalg.norm(v)) > 1 - 1e-9
+        for c in range(2):
+            lo, hi = bounds[c]
+            assert min(lo, here[c]) - 1e-9 <= here[c] + w[c] <= max(hi, here[c]) + 1e-9

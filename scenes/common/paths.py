@@ -56,6 +56,13 @@ class PathTracer(VGroup):
     vector_length
         Draw every vector arrow with this scene length (direction only), for
         vectors whose size would be unreadable; None keeps true proportions.
+    vector_max
+        Cap on an arrow's length in surface units: a vector of size ``r`` is drawn
+        ``vector_max * tanh(r / vector_max)`` long, so short ones keep their true size,
+        long ones grow more slowly and none exceeds the cap (direction unchanged).
+    vector_bounds
+        ``((x0, x1), (y0, y1))``: an arrow that would leave this box is shortened
+        (direction unchanged) so that its tip stays inside, on the surface.
     """
 
     def __init__(
@@ -70,6 +77,8 @@ class PathTracer(VGroup):
         vectors: np.ndarray | None = None,
         vector_color=style.DESCENT,
         vector_length: float | None = None,
+        vector_max: float | None = None,
+        vector_bounds: tuple[tuple[float, float], tuple[float, float]] | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -92,6 +101,7 @@ class PathTracer(VGroup):
         self.to_scene = to_scene
         self.vectors = None if vectors is None else np.asarray(vectors, dtype=float)
         self.vector_color, self.vector_length = vector_color, vector_length
+        self.vector_max, self.vector_bounds = vector_max, vector_bounds
         self.arrow = VGroup()
         self._update(self)
         self.add(self.trail, self.prints, self.arrow, self.marker)
@@ -126,6 +136,7 @@ class PathTracer(VGroup):
     def _draw_vector(self, k: int, head: np.ndarray) -> None:
         v = self.vectors[min(k, len(self.vectors) - 1)]
         here = interpolate_path(self.positions, self.step.get_value())
+        v = capped_vector(here, v, self.vector_max, self.vector_bounds)
         tip = self.to_scene(here + v) - self.to_scene(here)
         norm = float(np.linalg.norm(tip))
         if norm < 1e-9:
@@ -150,6 +161,29 @@ class PathTracer(VGroup):
         return self.step.animate(
             run_time=run_time, rate_func=kwargs.pop("rate_func", linear)
         ).set_value(target)
+
+
+def capped_vector(here: np.ndarray, v: np.ndarray, cap=None, bounds=None) -> np.ndarray:
+    """``v`` from ``here`` shortened (same direction) to at most ``cap`` and to stay in ``bounds``.
+
+    See :class:`PathTracer`'s ``vector_max`` and ``vector_bounds``.
+    """
+    v = np.asarray(v, dtype=float)
+    r = float(np.linalg.norm(v))
+    if r < 1e-12:
+        return v
+    if cap is not None:
+        v = v * (cap * np.tanh(r / cap) / r)
+    if bounds is not None:
+        t = 1.0
+        for c in range(2):
+            lo, hi = bounds[c]
+            if v[c] > 1e-12:
+                t = min(t, max(0.0, (hi - here[c]) / v[c]))
+            elif v[c] < -1e-12:
+                t = min(t, max(0.0, (lo - here[c]) / v[c]))
+        v = v * t
+    return v
 
 
 def _visible_vertices(points: np.ndarray, eps: float = 0.01) -> np.ndarray:

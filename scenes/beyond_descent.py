@@ -355,7 +355,8 @@ class CoordinateBars(VGroup):
                 )
                 bar = Rectangle(width=0.01, height=height, fill_color=color, fill_opacity=0.9,
                                 stroke_width=0)  # fmt: skip
-                num = DecimalNumber(0, num_decimal_places=2, font_size=22, color=color)
+                # Legible at 480p: a DecimalNumber's font size is TeX's, smaller than a label's.
+                num = DecimalNumber(0, num_decimal_places=2, font_size=32, color=color)
                 cell = VGroup(box, axis, bar, num)
                 cell.values, cell.scaled = values[:, c], values[:, c] / scale
                 cells.add(cell)
@@ -363,7 +364,7 @@ class CoordinateBars(VGroup):
             tex = MathTex(name, color=color).scale(0.7)
             self.lines.add(VGroup(tex, cells).arrange(RIGHT, buff=0.35))
             self.cells += list(cells)
-        self.lines.arrange(DOWN, aligned_edge=RIGHT, buff=0.42)
+        self.lines.arrange(DOWN, aligned_edge=RIGHT, buff=0.34)
         first = self.lines[0][1]
         self.head = VGroup(
             MathTex("x", color=style.MUTED).scale(0.7).next_to(first[0], UP, buff=0.12),
@@ -480,8 +481,10 @@ class AdamMoments(NarratedScene, Scene):
             self.play(FadeIn(chart[0]), FadeIn(chart[-1]), run_time=0.5)
             on_top()
             self.play(Create(chart[1]), Create(chart[2]), run_time=beat.until("bias"))
-            self.play(FadeOut(name), run_time=0.3)
-            self.play(Write(correction), Create(chart[3]), run_time=beat.remaining() * 0.8)
+            self.play(FadeOut(name), run_time=0.25)
+            # Whole within a second of "bias correction", so it is read while it is said.
+            self.play(Write(correction, run_time=0.8),
+                      Create(chart[3], run_time=max(0.8, beat.remaining() * 0.8)))  # fmt: skip
             on_top()
 
         uses = label(
@@ -522,15 +525,15 @@ class AdamMoments(NarratedScene, Scene):
 
         legend = VGroup(
             label("gradient (y)", size=18, color=style.GRADIENT),
-            label("m, raw", size=18, color=style.MUTED),
+            label("m, raw", size=18, color=FOOTNOTE),
             MathTex(r"\hat m", color=style.OPTIMIZER_COLORS["adam"]).scale(0.6),
-            label(f"first {n} steps", size=18, color=style.MUTED),
+            label(f"first {n} steps", size=18, color=FOOTNOTE),
         ).arrange(RIGHT, buff=0.35)
         legend.next_to(axes, UP, buff=0.1).align_to(axes, LEFT)
         return VGroup(
             axes,
             series(grad, style.GRADIENT, 2),
-            series(raw, style.MUTED),
+            series(raw, FOOTNOTE),
             series(corrected, style.OPTIMIZER_COLORS["adam"]),
             legend,
         )

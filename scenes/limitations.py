@@ -16,7 +16,7 @@ from optim import presets, run
 from scenes.common import style
 from scenes.common.charts import axes_points
 from scenes.common.labels import heading, label
-from scenes.common.landscape import ContourMap
+from scenes.common.landscape import ContourMap, Landscape
 from scenes.common.narration import NarratedScene
 from scenes.common.paths import PathTracer
 from scenes.hook import Hook
@@ -24,27 +24,32 @@ from surfaces import get
 
 _WORDS = {1: "ten", 2: "a hundred", 3: "a thousand", 4: "ten thousand",
           5: "a hundred thousand", 6: "a million", 7: "ten million"}  # fmt: skip
-# Half of 10^(k + 1), for ratios nearer those than a power of ten.
+# Twice and five times 10^k, for ratios nearer those than a power of ten.
+_TWICE = {1: "twenty", 2: "two hundred", 3: "two thousand", 4: "twenty thousand",
+          5: "two hundred thousand", 6: "two million"}  # fmt: skip
 _HALVES = {1: "fifty", 2: "five hundred", 3: "five thousand", 4: "fifty thousand",
            5: "half a million", 6: "five million"}  # fmt: skip
 _SPOKEN = sorted(
     [(float(k), w) for k, w in _WORDS.items()]
-    + [(k + 1 + np.log10(0.5), w) for k, w in _HALVES.items()]
+    + [(k + np.log10(2), w) for k, w in _TWICE.items()]
+    + [(k + np.log10(5), w) for k, w in _HALVES.items()]
 )
 
 
 def times_in_words(ratio: float) -> str:
-    """``ratio`` as a narrator says it: the nearest (in log scale) of the powers of ten
-    and their halves, from ten to ten million ("half a million" for 495,771)."""
+    """``ratio`` as a narrator says it: the nearest (in log scale) of 1, 2 and 5 times
+    a power of ten, from ten to ten million ("half a million" for 495,771, "two
+    hundred" for 180)."""
     x = float(np.clip(np.log10(ratio), 1, 7))
     return min(_SPOKEN, key=lambda kw: abs(kw[0] - x))[1]
 
 
-def log_bars(norms: np.ndarray, lo: int, hi: int, color, width: float = 3.0, height: float = 2.6):
+def log_bars(norms: np.ndarray, lo: int, hi: int, color, width: float = 3.2, height: float = 3.6):
     """Bars of ``norms`` (one per layer) on a log axis from ``10^lo`` to ``10^hi``."""
     n = len(norms)
+    # One spare unit: bar i spans i + 0.6 to i + 1.4, clear of the y axis and its ticks.
     axes = Axes(
-        x_range=[0, n, 1],
+        x_range=[0, n + 1, 1],
         y_range=[0, hi - lo, 1],
         x_length=width,
         y_length=height,
@@ -55,18 +60,18 @@ def log_bars(norms: np.ndarray, lo: int, hi: int, color, width: float = 3.0, hei
     bars = VGroup()
     for i, v in enumerate(norms):
         top = float(np.clip(np.log10(v) - lo, 0.02, hi - lo))
-        corners = axes_points(axes, [i + 0.15, i + 0.85, i + 0.85, i + 0.15], [0, 0, top, top])
+        corners = axes_points(axes, [i + 0.6, i + 1.4, i + 1.4, i + 0.6], [0, 0, top, top])
         bars.add(Polygon(*corners, fill_color=color, fill_opacity=0.85, stroke_width=0))
     ticks = VGroup(
         *[
-            MathTex(f"10^{{{e}}}", color=style.MUTED)
-            .scale(0.4)
-            .next_to(axes.c2p(0, e - lo), LEFT, 0.08)
+            MathTex(f"10^{{{e}}}", color=style.INK)
+            .scale(0.6)
+            .next_to(axes.c2p(0, e - lo), LEFT, 0.1)
             for e in range(lo, hi + 1, 2)
         ]
     )
-    first = label("first", size=16, color=style.MUTED).next_to(axes.c2p(0.5, 0), DOWN, 0.08)
-    last = label("last layer", size=16, color=style.MUTED).next_to(axes.c2p(n - 0.5, 0), DOWN, 0.08)
+    first = label("first", size=19, color=style.MUTED).next_to(axes.c2p(1, 0), DOWN, 0.1)
+    last = label("last layer", size=19, color=style.MUTED).next_to(axes.c2p(n, 0), DOWN, 0.1)
     return VGroup(axes, ticks, first, last), bars
 
 
@@ -88,21 +93,21 @@ class DeepGradients(NarratedScene, Scene):
     def recall(self) -> VGroup:
         """Two small maps the film has shown: climbers stuck in Rastrigin's dips, and a saddle."""
         ras, sad = get("rastrigin"), get("saddle")
-        left = ContourMap(ras, levels=8, x_length=4.2, y_length=4.2, stroke_width=1.2)
+        left = ContourMap(ras, levels=8, x_length=5.8, y_length=5.8, stroke_width=1.2)
         starts = np.random.default_rng(3).uniform(-4.5, 4.5, (self.climbers, 2))
         ends = run(ras, "gd", start=starts, lr=self.rastrigin_lr, steps=200, tol=1e-3).final
-        dots = VGroup(*[Dot(p, radius=0.04, color=style.ACCENT) for p in left.to_scene(ends)])
-        right = ContourMap(sad, levels=10, x_length=4.2, y_length=4.2, stroke_width=1.2)
+        dots = VGroup(*[Dot(p, radius=0.06, color=style.ACCENT) for p in left.to_scene(ends)])
+        right = ContourMap(sad, levels=10, x_length=5.8, y_length=5.8, stroke_width=1.2)
         crawl = run(sad, "gd", start=(1.8, -1e-3), lr=0.05, steps=120, tol=1e-6).positions
         inside = crawl[np.abs(crawl).max(axis=1) <= 2.0]
-        path = PathTracer(inside, right.to_scene, color=style.ACCENT, stroke_width=2, radius=0.05)
+        path = PathTracer(inside, right.to_scene, color=style.ACCENT, stroke_width=3, radius=0.07)
         path.step.set_value(len(inside) - 1)
         path.update()
         path.clear_updaters()
-        maps = VGroup(VGroup(left, dots), VGroup(right, path)).arrange(RIGHT, buff=1.5)
+        maps = VGroup(VGroup(left, dots), VGroup(right, path)).arrange(RIGHT, buff=0.9)
         names = VGroup(
-            label("local minima", size=22, color=style.INK).next_to(maps[0], DOWN, 0.2),
-            label("saddle points", size=22, color=style.INK).next_to(maps[1], DOWN, 0.2),
+            label("local minima", size=26, color=style.INK).next_to(maps[0], DOWN, 0.2),
+            label("saddle points", size=26, color=style.INK).next_to(maps[1], DOWN, 0.2),
         )
         return VGroup(maps, names)
 
@@ -117,7 +122,7 @@ class DeepGradients(NarratedScene, Scene):
             frame, bars = log_bars(norms[case.title], lo, hi, color)
             title = label(case.title, size=19, color=color).next_to(frame, UP, buff=0.25)
             groups.add(VGroup(title, frame, bars))
-        groups.arrange(RIGHT, buff=0.75).move_to(DOWN * 0.2)
+        groups.arrange(RIGHT, buff=0.6).move_to(DOWN * 0.1)
         panels = VGroup(*[VGroup(g[0], g[1]) for g in groups])
         bar_sets = [g[2] for g in groups]
         header = label(
@@ -134,8 +139,14 @@ class DeepGradients(NarratedScene, Scene):
         with self.narrate(
             "Gradient descent has limits: it finds a valley, not the best one, and saddles slow it."
         ) as beat:
-            self.play(FadeIn(recall[0][0]), FadeIn(recall[1][0]), run_time=beat.until("saddles"))
-            self.play(FadeIn(recall[0][1]), FadeIn(recall[1][1]), run_time=1.0)
+            # Both maps at once, then what each shows as the line names it.
+            (minima, dots), (saddle, crawl) = recall[0]
+            self.play(FadeIn(minima), FadeIn(saddle), run_time=1.0)
+            self.wait_until(beat, "valley")
+            self.play(FadeIn(dots, lag_ratio=0.05), FadeIn(recall[1][0]), run_time=1.2)
+            self.wait_until(beat, "saddles")
+            self.play(FadeIn(crawl), FadeIn(recall[1][1]), run_time=beat.remaining())
+        self.wait(0.8)  # the crawl near the saddle, seen before the networks come
 
         with self.narrate(
             "Deep networks add one more: gradients that shrink or grow layer by layer."
@@ -176,7 +187,7 @@ class DeepGradients(NarratedScene, Scene):
                 [
                     (
                         "same range",
-                        Create(SurroundingRectangle(bar_sets[2], color=style.GOOD, buff=0.06)),
+                        Create(self.range_band(bar_sets[2])),
                         1.2,
                     )
                 ],
@@ -205,12 +216,23 @@ class DeepGradients(NarratedScene, Scene):
             )
         self.play(FadeOut(Group(*self.mobjects)), run_time=0.6)
 
+    def range_band(self, bars: VGroup) -> Rectangle:
+        """A band around the bars' tops: the range every layer's gradient stays in."""
+        tops = [b.get_top()[1] for b in bars]
+        band = Rectangle(
+            width=bars.width + 0.16,
+            height=max(tops) - min(tops) + 0.24,
+            color=style.GOOD,
+            stroke_width=3,
+        )
+        return band.move_to([bars.get_center()[0], (max(tops) + min(tops)) / 2, 0])
+
     def factor_note(self, bars: VGroup, frame: VGroup, norms: np.ndarray, color) -> VGroup:
         """An arrow from the last layer's bar top to the first one's, and the ratio above it."""
         start, end = bars[-1].get_top(), bars[0].get_top()
         arrow = Arrow(start, end, buff=0.05, color=style.INK, stroke_width=3,
                       max_tip_length_to_length_ratio=0.06)  # fmt: skip
-        text = label(factor_text(norms), size=18, color=color)
+        text = label(factor_text(norms), size=21, color=color)
         text.next_to(frame, DOWN, buff=0.15)
         return VGroup(arrow, text)
 
@@ -231,14 +253,14 @@ class Conditioning(NarratedScene, Scene):
         ).shift(DOWN * 0.7 + LEFT * 1.6)
         ticks = VGroup(
             *[
-                MathTex(f"10^{{{e}}}", color=style.MUTED)
-                .scale(0.5)
+                MathTex(f"10^{{{e}}}", color=style.INK)
+                .scale(0.65)
                 .next_to(axes.c2p(e, 0), DOWN, 0.12)
                 for e in range(int(np.log10(kappas.max())) + 1)
             ],
             *[
-                MathTex(f"10^{{{e}}}", color=style.MUTED)
-                .scale(0.5)
+                MathTex(f"10^{{{e}}}", color=style.INK)
+                .scale(0.65)
                 .next_to(axes.c2p(0, e), LEFT, 0.12)
                 for e in range(top + 1)
             ],
@@ -255,7 +277,7 @@ class Conditioning(NarratedScene, Scene):
             line = VMobject(stroke_color=color, stroke_width=4).set_points_as_corners(pts)
             dots = VGroup(*[Dot(p, radius=0.06, color=color) for p in pts])
             tag = label(f"{names[name]}: {values[-1]:,}", size=20, color=color)
-            tag.next_to(pts[-1], RIGHT, buff=0.2)
+            tag.next_to(pts[-1], RIGHT, buff=0.3)
             series.add(VGroup(line, dots, tag))
         bowls = self.bowls(kappas[[0, 3, 5]]).to_edge(UP, buff=0.35).shift(RIGHT * 3.6)
         header = heading("Ill-conditioning", size=30).to_corner(UL, buff=0.5)
@@ -284,7 +306,10 @@ class Conditioning(NarratedScene, Scene):
         ) as beat:
             self.play(Create(ball[0]), LaggedStart(*[FadeIn(d) for d in ball[1]], lag_ratio=0.2),
                       FadeIn(ball[2], shift=LEFT * 0.2), run_time=beat.until("but"))  # fmt: skip
-            self.play(Indicate(ball[2], scale_factor=1.08), run_time=beat.remaining() * 0.6)
+            self.play(
+                Indicate(ball[2], color=style.OPTIMIZER_COLORS["momentum"], scale_factor=1.08),
+                run_time=beat.remaining() * 0.6,
+            )
         self.play(FadeOut(Group(*self.mobjects)), run_time=0.6)
 
     def bowls(self, kappas) -> VGroup:
@@ -293,16 +318,34 @@ class Conditioning(NarratedScene, Scene):
         for kappa in kappas:
             s = get(f"x**2/2 + {kappa:g}*y**2/2")
             # Levels up to f = 2 so that each bowl shows whole ellipses, however narrow.
-            cmap = ContourMap(s, levels=5, x_length=1.6, y_length=1.6, stroke_width=1.5,
+            cmap = ContourMap(s, levels=5, x_length=1.9, y_length=1.9, stroke_width=2,
                               domain=((-2, 2), (-2, 2)), z_range=(0.0, 2.0))  # fmt: skip
             cmap.axes.set_stroke(opacity=0)
             tag = (
-                MathTex(rf"\kappa = {kappa:g}", color=style.MUTED)
-                .scale(0.5)
+                MathTex(rf"\kappa = {kappa:g}", color=style.INK)
+                .scale(0.75)
                 .next_to(cmap, DOWN, 0.1)
             )
             out.add(VGroup(cmap, tag))
         return out.arrange(RIGHT, buff=0.4)
+
+
+def valley_entry(positions: np.ndarray, off: float = 0.01) -> int:
+    """The step from which a path stays on Rosenbrock's valley floor: every iterate
+    from it on is within ``off`` of the parabola y = x²."""
+    p = np.asarray(positions, dtype=float)
+    outside = np.flatnonzero(np.abs(p[:, 1] - p[:, 0] ** 2) >= off)
+    return int(outside[-1]) + 1 if len(outside) else 0
+
+
+# Four methods on one narrow valley: colours far apart (the palette's L-BFGS and
+# Nelder-Mead are pale blues beside gradient descent's cyan).
+METHOD_COLORS = {
+    "gd": style.OPTIMIZER_COLORS["gd"],
+    "newton": style.OPTIMIZER_COLORS["newton"],
+    "lbfgs": style.ACCENT,
+    "nelder-mead": style.BAD,
+}
 
 
 class BeyondGradients(NarratedScene, Scene):
@@ -313,9 +356,9 @@ class BeyondGradients(NarratedScene, Scene):
         runs = presets.next_methods(p)
         s = get(p.surface)
         # Taller than Rosenbrock's usual box: Newton's second step lands far below the valley.
-        cmap = ContourMap(s, heights="log", levels=16, x_length=5.2, y_length=6.8,
+        cmap = ContourMap(s, heights="log", levels=16, x_length=5.8, y_length=7.3,
                           domain=((-2.0, 2.0), (-3.0, 3.2)))  # fmt: skip
-        cmap.to_edge(LEFT, buff=0.5)
+        cmap.to_edge(LEFT, buff=0.4)
         star = Star(n=5, outer_radius=0.15, color=style.GOOD, fill_opacity=1)
         star.move_to(cmap.to_scene(np.array(s.minima[0].point)))
         names = {"gd": "gradient descent", "newton": "Newton", "lbfgs": "L-BFGS",
@@ -324,67 +367,89 @@ class BeyondGradients(NarratedScene, Scene):
             n: PathTracer(
                 t.positions,
                 cmap.to_scene,
-                color=style.OPTIMIZER_COLORS[n],
+                color=METHOD_COLORS[n],
                 stroke_width=3,
                 radius=0.07,
                 footprints=n != "gd",
             )
             for n, t in runs.items()
         }
-        header = VGroup(*[label(h, size=20, color=style.MUTED)
+        header = VGroup(*[label(h, size=22, color=style.MUTED)
                           for h in ("method", "steps", "f evals", "∇f evals")])  # fmt: skip
         rows = [header]
         for n, t in runs.items():
-            color = style.OPTIMIZER_COLORS[n]
-            # Gradient descent's count runs up while its path is drawn.
-            steps = label("0" if n == "gd" else f"{t.n_steps:,}", size=22, color=color)
+            color = METHOD_COLORS[n]
+            # Gradient descent's counts run up while its path is drawn.
+            counts = (0, t.n_fev - t.n_steps, t.n_gev - t.n_steps) if n == "gd" else (
+                t.n_steps, t.n_fev, t.n_gev)  # fmt: skip
             rows.append(
                 VGroup(
-                    label(names[n], size=22, color=color),
-                    steps,
-                    label(f"{t.n_fev:,}", size=22, color=color),
-                    label(f"{t.n_gev:,}", size=22, color=color),
+                    label(names[n], size=24, color=color),
+                    *[label(f"{c:,}", size=24, color=color) for c in counts],
                 )
             )
         table = VGroup(*rows)
-        x0, widths = 0.0, [0.0, 2.85, 4.15, 5.45]
+        x0, widths = 0.0, [0.0, 2.95, 4.3, 5.65]
         for i, row in enumerate(table):
             for part, x in zip(row, widths, strict=True):
-                part.move_to([x0 + x, -0.55 * i, 0], aligned_edge=LEFT)
-        table.next_to(cmap, RIGHT, buff=0.7).shift(UP * 1.0)
-        counter = table[1][1]
-        anchor = counter.get_left()
-
-        def count(m: Mobject) -> None:
-            """The step count, in the table's font, rebuilt only when it changes."""
-            text = f"{round(tracers['gd'].step.get_value()):,}"
-            if text != getattr(m, "shown", None):
-                color = style.OPTIMIZER_COLORS["gd"]
-                m.become(label(text, size=22, color=color).move_to(anchor, aligned_edge=LEFT))
-                m.shown = text
-
-        counter.add_updater(count)
-        note = label("Newton also evaluates the Hessian at every step", size=18, color=style.MUTED)
-        note.next_to(table, DOWN, buff=0.35).align_to(table, LEFT)
+                part.move_to([x0 + x, -0.8 * i, 0], aligned_edge=LEFT)
+        table.next_to(cmap, RIGHT, buff=0.45).to_edge(UP, buff=0.8)
         gd, newton, lbfgs, nm = (runs[k] for k in ("gd", "newton", "lbfgs", "nelder-mead"))
+        # Each count is the step count plus what the method spends beyond one
+        # evaluation per step (gradient descent evaluates once more, at the start).
+        extra = [0, gd.n_fev - gd.n_steps, gd.n_gev - gd.n_steps]
+        anchors = [cell.get_left() for cell in table[1][1:]]
+
+        def counter(col: int):
+            def count(m: Mobject) -> None:
+                """One count, in the table's font, rebuilt only when it changes."""
+                text = f"{round(tracers['gd'].step.get_value()) + extra[col]:,}"
+                if text != getattr(m, "shown", None):
+                    color = METHOD_COLORS["gd"]
+                    m.become(label(text, size=24, color=color).move_to(anchors[col], LEFT))
+                    m.shown = text
+
+            return count
+
+        counters = table[1][1:]
+        for col, cell in enumerate(counters):
+            cell.add_updater(counter(col))
+        note = label("Newton also evaluates the Hessian at every step", size=20, color=style.MUTED)
+        note.next_to(table, DOWN, buff=0.45).align_to(table, LEFT)
+        floor = valley_entry(gd.positions)
+
+        def dim(tracer: PathTracer) -> AnimationGroup:
+            """A finished path steps back (stroke and dots only: its trail has no fill)."""
+            return AnimationGroup(
+                tracer.trail.animate.set_stroke(opacity=0.3),
+                tracer.marker.animate.set_fill(opacity=0.3),
+                tracer.prints.animate.set_fill(opacity=0.3),
+            )
 
         with self.narrate(
-            "What comes next? On Rosenbrock, gradient descent takes "
-            f"{gd.n_steps:,} steps and still misses the bottom."
+            f"What comes next? On Rosenbrock, gradient descent reaches the valley floor in "
+            f"{floor} steps, then crawls along it: {gd.n_steps:,} steps."
         ) as beat:
             self.play(
                 Create(cmap.lines, lag_ratio=0.02), FadeIn(cmap.axes), FadeIn(star), run_time=1.5
             )
             self.add(tracers["gd"])
             self.play(FadeIn(header), FadeIn(table[1]), run_time=0.6)
-            self.play(tracers["gd"].walk(run_time=beat.remaining() * 0.85, rate_func=linear))
-            counter.clear_updaters()
+            # The first steps drop onto the valley floor, the rest crawl along it.
+            self.play(tracers["gd"].walk(to=floor, run_time=beat.until("then")))
+            self.play(tracers["gd"].walk(run_time=beat.remaining() * 0.9, rate_func=linear))
+            for cell in counters:
+                cell.clear_updaters()
 
         with self.narrate(
             f"Newton's method uses the curvature, the Hessian: {newton.n_steps} steps."
         ) as beat:
             self.add(tracers["newton"])
-            self.play(FadeIn(table[2]), run_time=beat.until("newton's") + 0.4)
+            self.play(
+                FadeIn(table[2]),
+                dim(tracers["gd"]),
+                run_time=beat.until("newton's") + 0.4,
+            )
             self.play(tracers["newton"].walk(run_time=beat.remaining() * 0.8))
             self.play(FadeIn(note), run_time=0.4)
 
@@ -393,17 +458,23 @@ class BeyondGradients(NarratedScene, Scene):
             f"Nelder-Mead uses no gradient at all: {nm.n_steps}."
         ) as beat:
             self.add(tracers["lbfgs"])
-            self.play(FadeIn(table[3]), tracers["lbfgs"].walk(run_time=beat.until("nelder-mead")))
+            self.play(
+                FadeIn(table[3]),
+                dim(tracers["newton"]),
+                tracers["lbfgs"].walk(run_time=beat.until("nelder-mead")),
+            )
             self.add(tracers["nelder-mead"])
             self.play(
-                FadeIn(table[4]), tracers["nelder-mead"].walk(run_time=beat.remaining() * 0.85)
+                FadeIn(table[4]),
+                dim(tracers["lbfgs"]),
+                tracers["nelder-mead"].walk(run_time=beat.remaining() * 0.85),
             )
 
         road = VGroup(
-            label("adaptive optimizers · learned optimizers", size=20, color=style.INK),
-            label("second-order methods at scale", size=20, color=style.INK),
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
-        road.next_to(note, DOWN, buff=0.5).align_to(table, LEFT)
+            label("adaptive optimizers · learned optimizers", size=24, color=style.INK),
+            label("second-order methods at scale", size=24, color=style.INK),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+        road.next_to(note, DOWN, buff=1.0).align_to(table, LEFT)
         with self.narrate(
             "Adaptive and learned optimizers go further, all built on the same simple idea."
         ) as beat:
@@ -416,10 +487,47 @@ class Closing(Hook):
 
     sources = (
         "Adam: Kingma & Ba, 2015",
-        "Momentum: Goh, “Why Momentum Really Works”, Distill 2017; Sutskever et al., 2013",
+        "Momentum: Goh, “Why Momentum Really Works”, Distill 2017;",
+        "    Sutskever et al., 2013",
         "Weather: Seattle 2012–2015, NOAA public-domain records (vega_datasets)",
         "Update rules: torch.optim's documentation",
     )
+
+    # The climber's valley inside the drawn ground, so it ends in a bowl, not on the
+    # surface's rim: ground on every side of the minimum it reaches, (left, right,
+    # near, far) of it. The near side is short and the terrain flat enough that the
+    # near wall, seen from the camera's height, does not hide the bottom.
+    margins = (2.6, 3.4, 1.6, 3.6)
+    z_length = 2.0
+
+    def setup_terrain(self):
+        surface = get(self.surface)
+        traj = run(surface, "gd", start=self.start, lr=self.lr, steps=self.steps, tol=self.tol)
+        (cx, cy), (left, right, near, far) = traj.final, self.margins
+        domain = ((cx - left, cx + right), (cy - near, cy + far))
+        xs, ys = np.meshgrid(np.linspace(*domain[0], 64), np.linspace(*domain[1], 64))
+        z = surface(np.stack([xs, ys], axis=-1))
+        self.terrain = Landscape(
+            surface,
+            resolution=30,
+            heights="log",
+            log_scale=20,
+            z_range=(float(z.min()), float(z.max())),
+            opacity=1.0,
+            show_axes=False,
+            z_length=self.z_length,
+            domain=domain,
+        )
+        self.terrain.shift(-self.terrain.mesh.get_center() + OUT * 0.3)
+        self.traj = traj
+        self.climber = PathTracer(
+            traj.positions,
+            lambda p: self.terrain.to_scene(p, lift=0.04),
+            color=style.ACCENT,
+            radius=0.1,
+            three_d=True,
+            footprints=True,
+        )
 
     def construct(self):
         self.setup_terrain()
@@ -434,10 +542,14 @@ class Closing(Hook):
         self.fade_to_black(run_time=0.6)
 
         title = heading("Gradient Descent, Explained", size=style.TITLE_SIZE)
-        credo = label("Every number in this film was computed.", size=26, color=style.ACCENT)
-        refs = VGroup(*[label(s, size=18, color=style.MUTED) for s in self.sources])
-        refs.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
-        card = VGroup(title, credo, refs).arrange(DOWN, buff=0.5)
+        credo = label("Every number in this film was computed.", size=32, color=style.ACCENT)
+        refs = VGroup(*[label(s, size=23, color=style.INK) for s in self.sources])
+        refs.arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        # A continued line is indented under the one it continues.
+        for ref, text in zip(refs, self.sources, strict=True):
+            if text.startswith(" "):
+                ref.shift(RIGHT * 0.5)
+        card = VGroup(title, credo, refs).arrange(DOWN, buff=0.7)
         with self.narrate("Every number in this film was computed. Thanks for watching.") as beat:
             # Pinned to the frame without being added: each part appears with its animation.
             self.renderer.camera.add_fixed_in_frame_mobjects(card)
@@ -445,5 +557,5 @@ class Closing(Hook):
             self.play(FadeIn(credo, shift=UP * 0.2), run_time=beat.until("thanks"))
             self.play(LaggedStart(*[FadeIn(r, shift=UP * 0.1) for r in refs], lag_ratio=0.3),
                       run_time=beat.remaining() * 0.8)  # fmt: skip
-        self.wait(2.0)  # time to read the sources
+        self.wait(5.5)  # time to read the sources
         self.play(FadeOut(card), run_time=0.8)

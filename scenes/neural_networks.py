@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import numpy as np
 from manim import *
-from PIL import Image
 
 from datasets import moons
 from models import MLP
@@ -30,29 +29,6 @@ from scenes.common.network import (
 )
 
 CLASS_NAMES = ("yellow", "blue")
-
-
-class ImageCamera(Camera):
-    """Manim's Cairo camera, drawing flat, unrotated images itself.
-
-    Manim 0.22 pastes an image through ``Image.fromarray(<float zeros>, mode="RGBA")``,
-    which Pillow 13 refuses; this draws the same picture (the image resampled with its
-    own algorithm into its bounding box, then overlaid) for images that are not
-    rotated, which is all this scene shows.
-    """
-
-    def display_image_mobject(self, image_mobject, pixel_array) -> None:
-        corners = self.points_to_subpixel_coords(image_mobject, image_mobject.points)
-        (x0, y0), (x1, y1) = np.floor(corners.min(axis=0)), np.ceil(corners.max(axis=0))
-        x0, y0, x1, y1 = (int(v) for v in (x0, y0, x1, y1))
-        if x1 - x0 < 1 or y1 - y0 < 1:
-            return
-        sub = Image.fromarray(image_mobject.get_pixel_array(), mode="RGBA").resize(
-            (x1 - x0, y1 - y0), resample=image_mobject.resampling_algorithm
-        )
-        full = Image.new("RGBA", (self.pixel_width, self.pixel_height), (0, 0, 0, 0))
-        full.paste(sub, (x0, y0))
-        self.overlay_PIL_image(pixel_array, full)
 
 
 def region_image(prob_1: np.ndarray) -> np.ndarray:
@@ -79,9 +55,6 @@ class NetworkLearns(NarratedScene, Scene):
     steps = 400
     view = ((-1.7, 2.7), (-1.3, 1.8))  # the plane shown: (x1, x2) ranges
     pixels = 0.025  # decision-region grid step, in data units (drawn smoothed)
-
-    def __init__(self, **kwargs):
-        super().__init__(camera_class=ImageCamera, **kwargs)
 
     def construct(self):
         net = moons_network(self.layers, self.samples, self.noise, self.seed)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from manim import Circle, Line, ManimColor, Square, VGroup, interpolate_color
+from manim import Circle, Line, ManimColor, VGroup, interpolate_color
 
 from scenes import palette
 from scenes.common import style
@@ -133,25 +133,3 @@ def region_colors(prob_1: np.ndarray, opacity: float = 0.45) -> np.ndarray:
     # so the boundary reads as a dark seam that sharpens as the network learns.
     sure = np.abs(2 * p - 1)
     return np.clip(bg + opacity * sure * ((1 - p) * c0 + p * c1 - bg), 0, 1)
-
-
-class RegionMap(VGroup):
-    """The plane as a grid of flat squares, each coloured by the network's guess there.
-
-    (An image would be the natural mobject, but Manim's Cairo camera fails on
-    ImageMobjects with this Pillow; a few hundred squares draw fast enough.)
-    """
-
-    def __init__(self, centers: np.ndarray, side: float, **kwargs):
-        super().__init__(**kwargs)
-        for c in centers:
-            self.add(  # Overlapping a little hides the anti-aliased seams between squares.
-                Square(side_length=side * 1.15, stroke_width=0, fill_opacity=1).move_to(c)
-            )
-
-    def show(self, prob_1: np.ndarray) -> RegionMap:
-        """Colour the squares (in the order of ``centers``) by class-1 probabilities."""
-        for sq, rgb in zip(self, region_colors(prob_1), strict=True):
-            # Direct assignment: set_fill per square per frame costs ten times more.
-            sq.fill_rgbas = np.array([[*rgb, 1.0]])
-        return self

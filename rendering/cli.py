@@ -231,7 +231,7 @@ def _check_dask_address(address: str) -> None:
         reply = asyncio.run(_ask_identity(address.strip(), DASK_PROBE_SECONDS))
     except TimeoutError:
         raise UsageError(
-            f"no Dask scheduler answered at {shown} within {DASK_PROBE_SECONDS:g} s"
+            f"cannot reach the Dask scheduler at {shown}: no answer within {DASK_PROBE_SECONDS:g} s"
         ) from None
     except Exception as exc:  # any failure to talk is the same bad input
         reason = (str(exc).splitlines() or [type(exc).__name__])[0][:120]

@@ -557,5 +557,5 @@ class Closing(Hook):
             self.play(FadeIn(credo, shift=UP * 0.2), run_time=beat.until("thanks"))
             self.play(LaggedStart(*[FadeIn(r, shift=UP * 0.1) for r in refs], lag_ratio=0.3),
                       run_time=beat.remaining() * 0.8)  # fmt: skip
-        self.wait(5.5)  # time to read the sources
+        self.wait(4.5)  # time to read the sources, as a still under 5 s
         self.play(FadeOut(card), run_time=0.8)

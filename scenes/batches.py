@@ -172,14 +172,12 @@ class BatchSizes(NarratedScene, Scene):
             "gradients evaluated:",
             lambda: min(10 ** clock.get_value(), total),
             integer=True,
-            follow_name=True,
         )
         passes_now = Readout(
             "passes over the data:",
             lambda: min(10 ** clock.get_value(), total) / n,
             decimals=2,
             color=style.MUTED,
-            follow_name=True,
         )
         clock_box = VGroup(used_now, passes_now).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         clock_box.move_to([0.55, 3.2, 0], aligned_edge=LEFT)

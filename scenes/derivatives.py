@@ -80,7 +80,6 @@ class Derivative1D(NarratedScene, Scene):
             "slope  f'(x) =",
             lambda: slope(x.get_value()),
             color=style.ACCENT,
-            follow_name=True,
         )
         readout.move_to([2.2, 3.2, 0], aligned_edge=LEFT)
         names = axes.get_axis_labels(
@@ -421,14 +420,12 @@ class GradientField(NarratedScene, Scene):
             "‖∇f‖ =",
             lambda: float(np.linalg.norm(s.grad(tracer.current()))),
             decimals=4,
-            follow_name=True,
         )
         steps = Readout(
             "step",
             lambda: tracer.step.get_value(),
             integer=True,
             color=style.MUTED,
-            follow_name=True,
         )
         VGroup(steps, gnorm).arrange(DOWN, aligned_edge=LEFT).move_to([panel_x, -0.1, 0])
         stop.move_to([panel_x, -1.7, 0])

@@ -207,15 +207,12 @@ class LearningRate(NarratedScene, Scene):
         alpha = label(f"α = {traj.optimizer.params['lr']:g}", color=color, size=24)
         verdict = label(TITLES[kind], color=color, size=24)
         VGroup(alpha, verdict).arrange(RIGHT, buff=0.35).next_to(axes, UP, buff=0.12)
-        xv = Readout(
-            "x =", lambda: float(x_path[shown(kind)]), decimals=3, size=20, follow_name=True
-        )
+        xv = Readout("x =", lambda: float(x_path[shown(kind)]), decimals=3, size=20)
         loss = Readout(
             "loss =",
             lambda: float(traj.losses[shown(kind)]),
             decimals=4,
             size=20,
-            follow_name=True,
         )
         reads = VGroup(xv, loss).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
         reads.next_to(axes, DOWN, buff=0.22).align_to(axes, LEFT).shift(RIGHT * 0.3)

@@ -187,7 +187,6 @@ class NetworkLearns(NarratedScene, Scene):
             lambda: 100 * float(acc[int(step_now.get_value())]),
             decimals=1,
             size=22,
-            follow_name=True,
         )
         step_read = Readout(
             "step",
@@ -195,14 +194,12 @@ class NetworkLearns(NarratedScene, Scene):
             integer=True,
             size=22,
             color=style.MUTED,
-            follow_name=True,
         )
         loss_read = Readout(
             "loss",
             lambda: float(traj.losses[int(step_now.get_value())]),
             decimals=3,
             size=22,
-            follow_name=True,
         )
         reads = VGroup(step_read, loss_read, acc_now).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
         reads.move_to([5.4, -2.45, 0])

@@ -97,7 +97,6 @@ class WeatherLine(NarratedScene, Scene):
             lambda: float(s(np.array([w_now.get_value(), b0]))),
             decimals=2,
             size=22,
-            follow_name=True,
         )
         # The plot's top-left corner holds no days: room for the readout, clear of the axis.
         loss_now.move_to(plot.axes.c2p(2.5, 36), aligned_edge=LEFT)
@@ -205,7 +204,6 @@ class WeatherLine(NarratedScene, Scene):
             decimals=1,
             size=20,
             color=style.GRADIENT,
-            follow_name=True,
         )
         slope_now.next_to(chart, UP, buff=0.08).align_to(chart, RIGHT)
         # Where the tangent comes to rest: the lowest point of the drawn slice.
@@ -327,20 +325,14 @@ class WeatherBowl(StillCameraScene):
             integer=True,
             size=20,
             color=style.MUTED,
-            follow_name=True,
         )
-        w_now = Readout(
-            "w =", lambda: float(self.line_at()[0]), decimals=4, size=20, follow_name=True
-        )
-        b_now = Readout(
-            "b =", lambda: float(self.line_at()[1]), decimals=4, size=20, follow_name=True
-        )
+        w_now = Readout("w =", lambda: float(self.line_at()[0]), decimals=4, size=20)
+        b_now = Readout("b =", lambda: float(self.line_at()[1]), decimals=4, size=20)
         l_now = Readout(
             "L =",
             lambda: float(raw(np.array(self.line_at()))),
             decimals=2,
             size=20,
-            follow_name=True,
         )
         reads = VGroup(step_now, w_now, b_now, l_now).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         reads.next_to(inset, DOWN, buff=0.35).align_to(inset.axes, LEFT)

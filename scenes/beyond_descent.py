@@ -183,7 +183,10 @@ class SGDEscape(StillOverlays):
                       run_time=0.35)  # fmt: skip
             # Brought to the front, so that indicating them redraws only them each frame.
             self.add(deep, gd)
-            self.play(Indicate(deep, scale_factor=1.2), Indicate(gd.marker, scale_factor=1.6),
+            # Each in its own colour: the valley in the verdict's green, plain descent's ball
+            # in its blue (one highlight colour for both read as if it had got there).
+            self.play(Indicate(deep, color=style.GOOD, scale_factor=1.2),
+                      Indicate(gd.marker, color=style.OPTIMIZER_COLORS["gd"], scale_factor=1.6),
                       run_time=max(0.5, beat.remaining()))  # fmt: skip
         self.fade_to_black()
 
@@ -328,7 +331,7 @@ class HeavyBall(StillOverlays):
             self.pin(verdict[1])
             self.play(FadeIn(verdict[1], shift=UP * 0.2), Indicate(ball.marker, scale_factor=1.5),
                       run_time=max(0.6, beat.remaining()))  # fmt: skip
-        self.wait(0.3)
+        self.wait(2.0)  # both verdicts read together before the scene fades
         self.fade_to_black()
 
 
@@ -472,71 +475,61 @@ class AdamMoments(NarratedScene, Scene):
                 run_time=beat.remaining() * 0.9,
             )
 
-        chart = self.bias_chart(traj.states["m"][:, 1], m_hat[:, 1], grads[:, 1])
-        chart.next_to(row[-1], DOWN, buff=0.25).align_to(row[-1], RIGHT)
-        correction = formula(BIAS_CORRECTION, scale=0.6).move_to(name)
+        # Step 1's y moments, raw and corrected: started at zero, the raw ones are a tenth
+        # and a thirtieth of the gradient; corrected, both are the gradient's size again.
+        m1, v1 = traj.states["m"][1, 1], traj.states["v"][1, 1]
+        mh1, vh1 = m_hat[1, 1], v_hat[1, 1]
+        example = VGroup(
+            MathTex(rf"t = 1:\quad m_y = {m1:.2f}", r"\;\to\;", rf"\hat m_y = {mh1:.2f}"),
+            MathTex(rf"\sqrt{{v_y}} = {np.sqrt(v1):.2f}", r"\;\to\;",
+                    rf"\sqrt{{\hat v_y}} = {np.sqrt(vh1):.2f}"),
+        )  # fmt: skip
+        for line in example:
+            line.scale(0.62)
+            line[0].set_color(FOOTNOTE)
+            line[1:].set_color(adam_color)
+        example.arrange(DOWN, buff=0.22)
+        example[1].shift(RIGHT * (example[0][1].get_x() - example[1][1].get_x()))  # arrows aligned
+        example.next_to(row[-1], DOWN, buff=0.45).align_to(row[-1], RIGHT)
+        raw, corrected = (
+            VGroup(example[0][0], example[1][0]),
+            VGroup(*example[0][1:], *example[1][1:]),
+        )
+        correction = formula(BIAS_CORRECTION, scale=0.7).move_to(name)
         with self.narrate(
             "Starting at zero, both are too small at first; bias correction scales them up."
         ) as beat:
-            self.play(FadeIn(chart[0]), FadeIn(chart[-1]), run_time=0.5)
+            self.play(FadeIn(raw, shift=UP * 0.15), run_time=beat.until("too small"))
             on_top()
-            self.play(Create(chart[1]), Create(chart[2]), run_time=beat.until("bias"))
-            self.play(FadeOut(name), run_time=0.25)
-            # Whole within a second of "bias correction", so it is read while it is said.
-            self.play(Write(correction, run_time=0.8),
-                      Create(chart[3], run_time=max(0.8, beat.remaining() * 0.8)))  # fmt: skip
+            self.play(Indicate(raw, color=style.INK, scale_factor=1.1),
+                      run_time=max(0.5, beat.until("bias") - 0.45))  # fmt: skip
+            # Written as "bias correction" is said, and kept to the scene's end.
+            self.play(FadeOut(name), run_time=0.2)
+            self.play(Write(correction), run_time=0.8)
             on_top()
+            self.play(FadeIn(corrected, shift=RIGHT * 0.2), run_time=max(0.5, beat.remaining()))
 
-        uses = label(
-            "torch.optim.Adam  ·  tf.keras.optimizers.Adam  ·  optax.adam",
-            size=22,
-            color=adam_color,
-        ).move_to(correction)
+        # One library a line: on one line they would not fit beside the map.
+        uses = VGroup(
+            *[
+                label(text, size=22, color=adam_color)
+                for text in ("torch.optim.Adam", "tf.keras.optimizers.Adam", "optax.adam")
+            ]
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+        uses.move_to(example).align_to(example, UP)
         with self.narrate("It's the default in PyTorch, TensorFlow and JAX.") as beat:
             self.play(
                 tracer.walk(
                     run_time=beat.remaining() * 0.9, rate_func=rate_functions.ease_in_out_sine
                 ),
                 Succession(
-                    Wait(max(0.1, beat.until("pytorch") - 0.8)),
-                    FadeOut(correction, shift=UP * 0.2, run_time=0.4),
+                    Wait(max(0.1, beat.until("pytorch") - 0.4)),
+                    FadeOut(example, shift=UP * 0.2, run_time=0.4),
                     FadeIn(uses, shift=UP * 0.2, run_time=0.8),
                 ),
             )
         bars.clear_updaters()
         self.play(FadeOut(Group(*self.mobjects)), run_time=0.6)
-
-    def bias_chart(self, raw: np.ndarray, corrected: np.ndarray, grad: np.ndarray, n: int = 20):
-        """The y coordinate's gradient, its raw average m and the corrected one, first ``n`` steps."""
-        shown = np.concatenate([grad[1 : n + 1], raw[1 : n + 1], corrected[1 : n + 1]])
-        lo, hi = min(0.0, float(shown.min())), float(shown.max()) * 1.1
-        axes = Axes(
-            x_range=[0, n, 5],
-            y_range=[lo, hi, (hi - lo) / 2],
-            x_length=4.6,
-            y_length=1.15,
-            axis_config={"color": style.MUTED, "include_tip": False, "include_ticks": False},
-        )
-        t = np.arange(1, n + 1)
-
-        def series(values, color, width=3):
-            pts = axes_points(axes, t, values[1 : n + 1])
-            return VMobject(stroke_color=color, stroke_width=width).set_points_as_corners(pts)
-
-        legend = VGroup(
-            label("gradient (y)", size=18, color=style.GRADIENT),
-            label("m, raw", size=18, color=FOOTNOTE),
-            MathTex(r"\hat m", color=style.OPTIMIZER_COLORS["adam"]).scale(0.6),
-            label(f"first {n} steps", size=18, color=FOOTNOTE),
-        ).arrange(RIGHT, buff=0.35)
-        legend.next_to(axes, UP, buff=0.1).align_to(axes, LEFT)
-        return VGroup(
-            axes,
-            series(grad, style.GRADIENT, 2),
-            series(raw, FOOTNOTE),
-            series(corrected, style.OPTIMIZER_COLORS["adam"]),
-            legend,
-        )
 
 
 def log_loss_chart(
@@ -582,7 +575,7 @@ def log_loss_chart(
     steps = np.arange(n + 1)
 
     def curve(values, color):
-        logs = np.log10(np.maximum(values, 10.0**lo)) - lo
+        logs = np.log10(np.clip(values, 10.0**lo, 10.0**hi)) - lo
 
         def draw() -> VMobject:
             k = int(np.clip(step.get_value(), 1, len(values) - 1))
@@ -633,7 +626,10 @@ class OptimizerRace(StillOverlays):
         star = Star(n=5, outer_radius=0.14, color=style.GOOD, fill_opacity=1)
         star.move_to(land.to_scene(np.array(s.minima[0].point), lift=0.08))
         losses = {name: by_name[name].trajectory.losses for name in p.runners}
-        chart, _ = log_loss_chart(losses, k, p.finish, (-5, 2))
+        # Up to the decade above the highest loss (Adam's first steps), so no curve leaves the
+        # axes for the label above them.
+        top = int(np.ceil(np.log10(max(float(v.max()) for v in losses.values()))))
+        chart, _ = log_loss_chart(losses, k, p.finish, (-5, top))
         chart.to_corner(UR, buff=0.45)
 
         def loss_now(name):
@@ -687,6 +683,9 @@ class OptimizerRace(StillOverlays):
             "learning rate from the same grid."
         ) as beat:
             self.reveal(land, star, run_time=0.5)
+            # The chart's frame from the start, empty until the race fills it.
+            self.pin(chart[:-1])
+            self.play(FadeIn(chart[:-1]), run_time=0.4)
             self.add(*tracers.values())
             # Each runner's row fades in as its name is said.
             for row, name in zip(rows, names, strict=True):
@@ -702,7 +701,6 @@ class OptimizerRace(StillOverlays):
                 run_time=beat.remaining() * 0.9,
             )
 
-        self.pin(chart[:-1])
         self.fixed(chart[-1])
         on_top()
         for tr in tracers.values():
@@ -712,7 +710,7 @@ class OptimizerRace(StillOverlays):
         ordinals = ["1st", "2nd", "3rd", "4th", "5th"]
         first = order[0].finished_at if order else p.steps // 2
         with self.narrate("Go! Loss on a log scale, down to the finish line.") as beat:
-            self.play(FadeIn(chart[:-1]), FadeIn(chart[-1]), run_time=0.5)
+            self.play(FadeIn(chart[-1]), run_time=0.5)
             # The race runs while the line is spoken; the leader crosses as it ends.
             self.play(k.animate.set_value(first - 1), run_time=beat.remaining(), rate_func=linear)
 

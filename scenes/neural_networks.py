@@ -156,15 +156,19 @@ class NetworkLearns(NarratedScene, Scene):
         grad_labels = VGroup()
         for k in range(len(self.layers) - 1):
             mid = (diagram.layer_center(k) + diagram.layer_center(k + 1)) / 2
+            tint = interpolate_color(style.GRADIENT, WHITE, 0.3)
+            # Two lines, name over value, each centred under its own layer of weights;
+            # the middle one a row lower, as each is a little wider than a gap.
             grad_labels.add(
-                formula(
-                    rf"\|\partial L / \partial W_{k + 1}\| = {norms[k]:.3f}",
-                    scale=0.7,
-                    color=interpolate_color(style.GRADIENT, WHITE, 0.3),
-                ).move_to([mid[0], diagram.neurons.get_bottom()[1] - 0.4, 0])
+                VGroup(
+                    formula(rf"\|\partial L / \partial W_{k + 1}\|", scale=0.7, color=tint),
+                    formula(f"{norms[k]:.3f}", scale=0.7, color=tint),
+                )
+                .arrange(DOWN, buff=0.12)
+                .move_to([mid[0], 0, 0])
+                .next_to(diagram.neurons, DOWN, buff=0.3, coor_mask=UP)
             )
-        for k, g in enumerate(grad_labels):
-            g.shift(DOWN * 0.5 * (k % 2))  # stagger: the three labels are wider than a gap
+        grad_labels[1].shift(DOWN * (grad_labels[1].height + 0.15))
 
         def flash(k: int) -> AnimationGroup:
             """A pulse running backwards along every edge of layer ``k``."""
@@ -285,7 +289,7 @@ class NetworkLearns(NarratedScene, Scene):
             self.play(FadeOut(verdict), run_time=0.4)
             per = beat.remaining() * 0.9 / 3
             for k in reversed(range(len(self.layers) - 1)):
-                self.play(flash(k), FadeIn(grad_labels[k], shift=LEFT * 0.2), run_time=per)
+                self.play(flash(k), FadeIn(grad_labels[k], shift=UP * 0.1), run_time=per)
 
         with self.narrate(
             f"Gradient descent nudges all {n_params} weights and biases against them, and repeats."

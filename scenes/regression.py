@@ -56,6 +56,27 @@ def legible_ticks(plot: WeatherPlot, factor: float) -> None:
         n.scale(factor, about_edge=RIGHT)
 
 
+def quadrant_line(plot: WeatherPlot, w: float, b: float, **kwargs) -> Line:
+    """``plot.line(w, b)`` cut where it leaves the quadrant the axes draw (x, y >= 0),
+    so it never runs left of the y-axis or under the x-axis."""
+    line = plot.line(w, b, **kwargs)
+    a, c = line.get_start(), line.get_end()
+    origin = plot.axes.c2p(0, 0)
+    lo, hi = 0.0, 1.0
+    for i in (0, 1):  # keep the part of a + t (c - a) with coordinate i >= the origin's
+        da = a[i] - origin[i]
+        dc = c[i] - origin[i]
+        if da < 0 and dc < 0:
+            return line.set_opacity(0)  # wholly outside: nothing to draw
+        if da < 0:
+            lo = max(lo, da / (da - dc))
+        elif dc < 0:
+            hi = min(hi, da / (da - dc))
+    if lo >= hi:
+        return line.set_opacity(0)
+    return line.put_start_and_end_on(a + lo * (c - a), a + hi * (c - a))
+
+
 class WeatherLine(NarratedScene, Scene):
     """The data, the line, the loss, its derivatives, and the parabola in ``w``."""
 
@@ -84,14 +105,16 @@ class WeatherLine(NarratedScene, Scene):
         # The line's w moves with a tracker (b stays at the guess): the tangent
         # on the parabola and the line on the scatter read the same tracker.
         w_now = ValueTracker(w0)
-        fit = always_redraw(lambda: plot.line(w_now.get_value(), b0))
+        fit = always_redraw(lambda: quadrant_line(plot, w_now.get_value(), b0))
 
         col = 3.6  # centre of the right-hand column
         model = formula(r"\hat y = w\,x + b", scale=0.95).move_to([col, 3.2, 0])
         loss_tex = formula(r"L(w, b) = " + loss_latex(n), scale=0.62).move_to([col, 2.35, 0])
         dw_tex = formula(gradient_latex(w, n), scale=0.58, color=style.GRADIENT)
         db_tex = formula(gradient_latex(b, n), scale=0.58, color=style.GRADIENT)
-        VGroup(dw_tex, db_tex).arrange(DOWN, buff=0.25).move_to([col, 0.8, 0])
+        # Right of the column's centre, to make room for the tag naming who derived them.
+        derivs = VGroup(dw_tex, db_tex).arrange(DOWN, buff=0.25).move_to([col + 0.5, 0.8, 0])
+        sympy_tag = label("SymPy:", size=20, color=style.MUTED).next_to(derivs, LEFT, buff=0.15)
         loss_now = Readout(
             "L =",
             lambda: float(s(np.array([w_now.get_value(), b0]))),
@@ -147,7 +170,7 @@ class WeatherLine(NarratedScene, Scene):
             # A flash along the line, not a pulse that would grow it past the axes.
             self.play(
                 ShowPassingFlash(
-                    plot.line(w0, b0, color=style.INK, stroke_width=8), time_width=0.6
+                    quadrant_line(plot, w0, b0, color=style.INK, stroke_width=8), time_width=0.6
                 ),
                 run_time=beat.until("each"),
             )
@@ -160,9 +183,9 @@ class WeatherLine(NarratedScene, Scene):
             self.play(FadeIn(loss_now, shift=UP * 0.1), Indicate(loss_tex, color=None))
 
         with self.narrate("SymPy differentiates it: the slope along w, and along b.") as beat:
-            self.play(FadeOut(residuals), run_time=beat.until("the"))
+            self.play(FadeOut(residuals), FadeIn(sympy_tag), run_time=beat.until("the"))
             self.play(Write(dw_tex), run_time=beat.until("and along"))
-            self.play(Write(db_tex), run_time=beat.remaining() * 0.8)
+            self.play(Write(db_tex), run_time=min(1.2, beat.remaining() * 0.8))
 
         # The parabola: L(w, b0) over a span of w, with the tangent at the tracker.
         ws = np.linspace(*self.w_span, 200)
@@ -219,15 +242,19 @@ class WeatherLine(NarratedScene, Scene):
         rule.move_to([col, 0.95, 0])
 
         with self.narrate("With b fixed, the loss in w alone is a parabola.") as beat:
+            # dL/db stays up while the chart is drawn: it leaves as b is held fixed.
             self.play(
-                FadeOut(db_tex),
-                dw_tex.animate.move_to([col, 1.2, 0]),
                 Create(chart),
                 Write(w_axis),
                 FadeIn(chart_title),
                 run_time=beat.until("the loss"),
             )
-            self.play(Create(parabola), run_time=beat.until("parabola"))
+            self.play(
+                Create(parabola),
+                FadeOut(db_tex),
+                FadeOut(sympy_tag),
+                run_time=beat.until("parabola"),
+            )
             tan = always_redraw(tangent)
             self.play(FadeIn(tan), FadeIn(slope_now), run_time=beat.remaining(minimum=0.6))
 
@@ -235,9 +262,9 @@ class WeatherLine(NarratedScene, Scene):
             "Step against the slope: w slides downhill, the slope flattens, "
             "and the line swings up to fit."
         ) as beat:
+            # dL/dw keeps its size (its subscripts stay legible); the rule goes below it.
             self.play(
-                dw_tex.animate.scale(0.8).move_to([col, 1.3, 0]),
-                FadeIn(rule.move_to([col, 0.4, 0]), shift=DOWN * 0.1),
+                FadeIn(rule.next_to(dw_tex, DOWN, buff=0.3), shift=DOWN * 0.1),
                 run_time=beat.until("w slides"),
             )
             self.play(
@@ -318,33 +345,44 @@ class WeatherBowl(StillCameraScene):
         # when the scene moves to the standardised bowl.
         self.line_at = lambda: tracer.current()
         self.step_at = lambda: tracer.step.get_value()
-        fit = always_redraw(lambda: inset.line(*self.line_at(), stroke_width=3))
+        # The numbers show the run's values at the step the counter shows (the line
+        # glides with the marker between steps): ``at_step`` is swapped with ``line_at``.
+        self.at_step = lambda k: raw_run.positions[k]
+
+        def shown_step() -> int:
+            return int(np.floor(self.step_at() + 0.5))
+
+        def shown() -> np.ndarray:
+            return np.asarray(self.at_step(shown_step()), dtype=float)
+
+        fit = always_redraw(lambda: quadrant_line(inset, *self.line_at(), stroke_width=3))
         step_now = Readout(
             "step",
-            lambda: self.step_at(),
+            shown_step,
             integer=True,
             size=20,
             color=style.MUTED,
         )
-        w_now = Readout("w =", lambda: float(self.line_at()[0]), decimals=4, size=20)
-        b_now = Readout("b =", lambda: float(self.line_at()[1]), decimals=4, size=20)
-        l_now = Readout(
-            "L =",
-            lambda: float(raw(np.array(self.line_at()))),
-            decimals=2,
-            size=20,
-        )
+        w_now = Readout("w =", lambda: float(shown()[0]), decimals=4, size=20)
+        b_now = Readout("b =", lambda: float(shown()[1]), decimals=4, size=20)
+        l_now = Readout("L =", lambda: float(raw(shown())), decimals=2, size=20)
         reads = VGroup(step_now, w_now, b_now, l_now).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         reads.next_to(inset, DOWN, buff=0.35).align_to(inset.axes, LEFT)
 
+        w0, b0 = self.start
+        restart = label(
+            f"start again from w = {w0:g}, b = {b0:g}: now w and b move together",
+            size=20,
+            color=style.INK,
+        ).to_corner(DL, buff=0.35)
         with self.narrate(
             "Over w and b together, the loss is a bowl. Descent walks down it, "
             "and the line follows."
         ) as beat:
             # Static parts first and without updaters, so Cairo draws them once:
             # whatever follows the first moving mobject is redrawn every frame.
-            self.pin(inset)
-            self.reveal(land, inset, tracer)
+            self.pin(inset, restart)
+            self.reveal(land, inset, tracer, restart)
             self.fixed(fit, reads)
             self.play(FadeIn(fit), FadeIn(reads), run_time=0.8)
             self.play(tracer.walk(to=40, run_time=beat.remaining() * 0.95, rate_func=smooth))
@@ -365,6 +403,7 @@ class WeatherBowl(StillCameraScene):
             self.pin(verdict, trench)
             self.play(
                 tracer.walk(run_time=beat.remaining() * 0.95, rate_func=linear),
+                FadeOut(restart, run_time=0.6),
                 Succession(Wait(beat.until("curved")), FadeIn(trench, run_time=0.8)),
             )
 
@@ -396,7 +435,9 @@ class WeatherBowl(StillCameraScene):
             rf"&z = \frac{{x - {st.mean:.1f}}}{{{st.std:.1f}}}"
             rf"\\[2pt] &\hat y = w' z + b' = w\,x + b",
             scale=0.6,
-        ).to_corner(UL, buff=0.35)
+        )
+        # Under the readouts, on the dark background, clear of the mesh.
+        z_tex.next_to(reads, DOWN, buff=0.45).align_to(reads, LEFT)
         with self.narrate(
             f"Still far off after {self.raw_steps} steps. The cure: standardise the input, "
             "to mean zero and spread one, and the bowl turns round."
@@ -408,6 +449,7 @@ class WeatherBowl(StillCameraScene):
             self.remove(land, tracer, verdict, trench)
             self.line_at = lambda: st.to_raw(std_tracer.current())
             self.step_at = lambda: std_tracer.step.get_value()
+            self.at_step = lambda k: st.to_raw(std_run.positions[k])
             self.add(round_land)
             # Behind the overlays, so the still terrain is drawn once, not every frame.
             self.bring_to_back(round_land)
@@ -469,6 +511,7 @@ class WeatherBowl(StillCameraScene):
                 big_run.positions[min(int(self.big_step.get_value()), int(big_run.n_steps))]
             )
             self.step_at = lambda: self.big_step.get_value()
+            self.at_step = lambda k: st.to_raw(big_run.positions[min(k, int(big_run.n_steps))])
             walk_time = beat.until("the loss")
             self.play(
                 big_tracer.walk(run_time=walk_time, rate_func=linear),

@@ -135,6 +135,24 @@ def test_raw_trench_domain_is_centred_on_the_minimum():
     np.testing.assert_allclose(centre, ls, atol=0.02)
 
 
+def test_fitted_lines_stay_inside_the_drawn_axes():
+    from scenes.common.weather import START, WeatherPlot
+    from scenes.regression import quadrant_line
+
+    plot = WeatherPlot()
+    origin = plot.axes.c2p(0, 0)
+    # The first guess (which would run left of the y-axis unclipped), a fit, a steep
+    # diverging line.
+    for w, b in (START, (0.92, 1.25), (-10.1, 102.2), (40.0, -300.0)):
+        line = quadrant_line(plot, w, b)
+        if line.get_stroke_opacity() == 0:
+            continue
+        for end in (line.get_start(), line.get_end()):
+            assert end[0] >= origin[0] - 1e-9 and end[1] >= origin[1] - 1e-9
+            x, y = plot.axes.p2c(end)
+            assert y == pytest.approx(w * x + b, abs=1e-6 * max(1.0, abs(b)))
+
+
 # --- section 8: batch, stochastic and mini-batch ---------------------------------------
 
 

@@ -32,7 +32,7 @@ class RastriginClimbers(StillCameraScene):
     n_climbers = 250
     seed = 3
     lr = 0.002
-    zoom = 0.95
+    zoom = 0.9
     # Lower than the surface's default view, and taller, so the bowl under the bumps shows.
     phi = 62
 
@@ -44,7 +44,8 @@ class RastriginClimbers(StillCameraScene):
             s, resolution=72, opacity=1.0, show_axes=False, z_length=2.8, x_length=7.5, y_length=7.5
         )
         land.mesh.set_stroke(width=0.4, opacity=0.3)
-        land.shift(-land.mesh.get_center() + DOWN * 0.2)
+        # Low enough that its far peaks stay clear of the name and formula above it.
+        land.shift(-land.mesh.get_center() + DOWN * 0.5)
         starts = np.random.default_rng(self.seed).uniform(-4.5, 4.5, (self.n_climbers, 2))
         traj = run(s, "gd", start=starts, lr=self.lr, steps=200, tol=1e-3)
         final = traj.final
@@ -57,14 +58,21 @@ class RastriginClimbers(StillCameraScene):
                       trail_opacity=0.6)  # fmt: skip
         dots, trails = swarm.dots, swarm.trails
         marks = VGroup(
-            *[Dot(q, radius=0.045, color=style.INK) for q in land.to_scene(dips, lift=0.03)]
+            *[Dot(q, radius=0.06, color=style.INK) for q in land.to_scene(dips, lift=0.03)]
         )
-        f_tex = formula(r"f(x, y) = " + s.latex, scale=0.55).to_corner(UL)
+        # Round dots facing the camera, not flat discs seen edge-on as dashes.
+        self.renderer.camera.add_fixed_orientation_mobjects(*marks, use_static_center_func=True)
+        self.renderer.camera.add_fixed_orientation_mobjects(*dots)
+        name = label("Rastrigin's function", color=style.INK, size=28)
+        f_tex = formula(r"f(x, y) = " + s.latex, scale=0.72)
+        VGroup(name, f_tex).arrange(DOWN, aligned_edge=LEFT, buff=0.2).to_corner(UL, buff=0.35)
 
         with self.narrate(
             "Rastrigin's function is a bowl covered in bumps, with a local minimum in every dip."
         ) as beat:
-            self.reveal(land)
+            # Named as the voice names it, over the fade up.
+            self.fixed(name)
+            self.reveal(land, name)
             self.fixed(f_tex)
             self.play(Write(f_tex), run_time=beat.until("local minimum"))
             # The dips the climbers will find, lit one after another.
@@ -73,14 +81,14 @@ class RastriginClimbers(StillCameraScene):
                 run_time=beat.remaining() * 0.85,
             )
 
-        count = (
-            label(f"{valleys} different valleys", color=style.INK).to_corner(UR).shift(DOWN * 0.2)
-        )
+        count = label(f"{valleys} different valleys", color=style.INK).to_corner(UR, buff=0.35)
         with self.narrate(
             f"Drop {self.n_climbers} climbers at random. "
             f"Each settles in the dip it started in: {valleys} valleys in all."
         ) as beat:
-            self.play(FadeOut(marks), FadeIn(dots, lag_ratio=0.01), run_time=beat.until("each"))
+            # The dips' marks go before the climbers come, so the two are never mistaken.
+            self.play(FadeOut(marks), run_time=0.5)
+            self.play(FadeIn(dots, lag_ratio=0.01), run_time=beat.until("each"))
             self.add(swarm)
             swarm.follow()
             # They descend while "each settles in the dip it started in" is said.
@@ -94,9 +102,15 @@ class RastriginClimbers(StillCameraScene):
             self.play(FadeIn(count), run_time=beat.remaining() * 0.6)
 
         n_win = int(winners.sum())
-        found = label(
-            f"{n_win} of {self.n_climbers} found the global minimum", color=style.GOOD
-        ).next_to(count, DOWN, aligned_edge=RIGHT)
+        # Two lines, right-aligned under the count, clear of the formula on the left.
+        found = (
+            VGroup(
+                label(f"{n_win} of {self.n_climbers} found", color=style.GOOD),
+                label("the global minimum", color=style.GOOD),
+            )
+            .arrange(DOWN, aligned_edge=RIGHT, buff=0.1)
+            .next_to(count, DOWN, aligned_edge=RIGHT, buff=0.2)
+        )
         # The global minimum marked in the frame, over whatever bump stands in front of it.
         at_best = self.screen_point(land.to_scene(np.array(best.point), lift=0.05))
         ring = Circle(radius=0.16, color=style.GOOD, stroke_width=4).move_to(at_best)
@@ -104,9 +118,12 @@ class RastriginClimbers(StillCameraScene):
         # To the right: the winners' trails come down from the upper left.
         tag = label("global minimum", color=style.GOOD, size=24)
         tag.next_to(at_best, RIGHT, buff=1.4).shift(DOWN * 0.15)
-        tag_bg = BackgroundRectangle(tag, color=style.BACKGROUND, fill_opacity=0.85, buff=0.1)
+        tag_bg = BackgroundRectangle(tag, color=style.BACKGROUND, fill_opacity=0.95, buff=0.1)
+        # The tail stops well short of the label, the tip short of the ring.
+        tail = tag_bg.get_left() + LEFT * 0.18
+        head = at_best + 0.24 * normalize(tail - at_best)
         pointer = Arrow(
-            tag_bg.get_left(), at_best, buff=0.24, color=style.GOOD, stroke_width=5,
+            tail, head, buff=0, color=style.GOOD, stroke_width=5,
             max_tip_length_to_length_ratio=0.3, max_stroke_width_to_length_ratio=20,
         )  # fmt: skip
         best_mark = VGroup(ring, core, tag_bg, tag, pointer)
@@ -142,6 +159,9 @@ class RastriginClimbers(StillCameraScene):
                     for d, tr, w in zip(dots, trails, winners, strict=True)
                     if not w
                 ],
+                # The label drawn after the dimming dots (an animation's group is added
+                # last and drawn last), so none shows over its background.
+                AnimationGroup(Animation(tag_bg), Animation(tag)),
                 run_time=beat.remaining() * 0.85,
             )
         self.fade_to_black(run_time=0.6)
@@ -329,7 +349,9 @@ class RosenbrockZigzag(NarratedScene, Scene):
             cmap.to_scene(minimum)
         )
         name = label("Rosenbrock's function", color=style.INK, size=28)
-        f_tex = formula(r"f(x, y) = " + s.latex, scale=0.6)
+        # The conventional (1 - x)^2 + 100 (y - x^2)^2: SymPy's terms in the order they
+        # were written, instead of its default sort (100 (-x^2 + y)^2).
+        f_tex = formula(r"f(x, y) = " + sp.latex(s.expr, order="old"), scale=0.6)
         VGroup(name, f_tex).arrange(DOWN, aligned_edge=LEFT, buff=0.3).to_corner(UR, buff=0.4)
         k = tracer.step
         reads = (

@@ -27,25 +27,39 @@ class Hook(StillCameraScene):
     lr = 0.005
     steps = 60
     tol = 1e-3
-    feel_radius = 0.5  # how far the climber can "feel", in surface units
+    feel_radius = 0.3  # how far the climber can "feel", in surface units
     arrow_length = 0.8  # on screen; the true step is far too short to see
-    zoom = 1.05
+    zoom = 0.92
+    # Seen from behind the start, looking down the walk into the valley: the
+    # valley's far wall faces the camera and nothing stands between it and the ball.
+    phi, theta = 40, 60
+    # The terrain around the walk, not the whole surface: a square centred on the
+    # path with this much room (surface units) on every side, so the valley lies
+    # well inside the mesh.
+    margin = 1.2
+    z_length = 3.5
 
     def setup_terrain(self):
         surface = get(self.surface)
+        self.traj = run(surface, "gd", start=self.start, lr=self.lr, steps=self.steps, tol=self.tol)
+        lo, hi = self.traj.positions.min(axis=0), self.traj.positions.max(axis=0)
+        centre, half = (lo + hi) / 2, (hi - lo).max() / 2 + self.margin
         self.terrain = Landscape(
             surface,
             resolution=30,
+            domain=((centre[0] - half, centre[0] + half), (centre[1] - half, centre[1] + half)),
             heights="log",
             log_scale=20,
             colors=NIGHT_SCALE,
             grid_color=NIGHT_GRID,
             opacity=1.0,
             show_axes=False,
-            z_length=2.6,
+            z_length=self.z_length,
         )
-        self.terrain.shift(-self.terrain.mesh.get_center() + OUT * 0.3)
-        self.traj = run(surface, "gd", start=self.start, lr=self.lr, steps=self.steps, tol=self.tol)
+        # A little to the screen's left, so the caption bottom right clears the
+        # terrain's front corner.
+        screen_left = np.array([np.sin(self.theta * DEGREES), -np.cos(self.theta * DEGREES), 0])
+        self.terrain.shift(-self.terrain.mesh.get_center() + OUT * 0.6 + 1.0 * screen_left)
         self.climber = PathTracer(
             self.traj.positions,
             lambda p: self.terrain.to_scene(p, lift=0.04),
@@ -74,7 +88,7 @@ class Hook(StillCameraScene):
     def tilt_arrow(self) -> Arrow:
         """Uphill at the start: the direction of the gradient the climber feels."""
         p0, g0 = self.traj.positions[0], self.traj.grads[0]
-        up = p0 + self.feel_radius * 1.6 * g0 / np.linalg.norm(g0)
+        up = p0 + self.feel_radius * 2.6 * g0 / np.linalg.norm(g0)
         start = self.terrain.to_scene(p0, lift=0.06)
         return step_arrow(start, self.terrain.to_scene(up, lift=0.06), color=style.GRADIENT)
 
@@ -105,7 +119,7 @@ class Hook(StillCameraScene):
     def construct(self):
         self.setup_terrain()
         climber, traj = self.climber, self.traj
-        valley = self.ring(traj.final, radius=0.9, color=style.GOOD)
+        valley = self.ring(traj.final, radius=0.55, color=style.GOOD)
         with self.narrate(
             "Imagine standing on a mountainside at night, blindfolded. Somewhere below is a valley."
         ) as beat:

@@ -44,6 +44,16 @@ def times_in_words(ratio: float) -> str:
     return min(_SPOKEN, key=lambda kw: abs(kw[0] - x))[1]
 
 
+def hedged_times(ratio: float) -> str:
+    """:func:`times_in_words` with the word that makes it true: "nearly two hundred"
+    for 180, "over two hundred" for 230, plain within 2%."""
+    words = times_in_words(ratio)
+    said = 10 ** dict((w, k) for k, w in _SPOKEN)[words]
+    if abs(ratio / said - 1) <= 0.02:
+        return words
+    return f"{'nearly' if ratio < said else 'over'} {words}"
+
+
 def log_bars(norms: np.ndarray, lo: int, hi: int, color, width: float = 3.2, height: float = 3.6):
     """Bars of ``norms`` (one per layer) on a log axis from ``10^lo`` to ``10^hi``."""
     n = len(norms)
@@ -97,6 +107,9 @@ class DeepGradients(NarratedScene, Scene):
         starts = np.random.default_rng(3).uniform(-4.5, 4.5, (self.climbers, 2))
         ends = run(ras, "gd", start=starts, lr=self.rastrigin_lr, steps=200, tol=1e-3).final
         dots = VGroup(*[Dot(p, radius=0.06, color=style.ACCENT) for p in left.to_scene(ends)])
+        # The best valley, which none of the climbers finds.
+        best = Star(n=5, outer_radius=0.17, color=style.GOOD, fill_opacity=1)
+        best.move_to(left.to_scene(np.array(ras.minima[0].point)))
         right = ContourMap(sad, levels=10, x_length=5.8, y_length=5.8, stroke_width=1.2)
         crawl = run(sad, "gd", start=(1.8, -1e-3), lr=0.05, steps=120, tol=1e-6).positions
         inside = crawl[np.abs(crawl).max(axis=1) <= 2.0]
@@ -104,7 +117,7 @@ class DeepGradients(NarratedScene, Scene):
         path.step.set_value(len(inside) - 1)
         path.update()
         path.clear_updaters()
-        maps = VGroup(VGroup(left, dots), VGroup(right, path)).arrange(RIGHT, buff=0.9)
+        maps = VGroup(VGroup(left, dots, best), VGroup(right, path)).arrange(RIGHT, buff=0.9)
         names = VGroup(
             label("local minima", size=26, color=style.INK).next_to(maps[0], DOWN, 0.2),
             label("saddle points", size=26, color=style.INK).next_to(maps[1], DOWN, 0.2),
@@ -132,20 +145,22 @@ class DeepGradients(NarratedScene, Scene):
         ).to_edge(UP, buff=0.5)
         vanish = norms[cases[0].title]
         explode = norms[cases[1].title]
-        shrink = times_in_words(vanish[-1] / vanish[0])
-        grow = times_in_words(explode[0] / explode[-1])
+        shrink = hedged_times(vanish[-1] / vanish[0])
+        grow = hedged_times(explode[0] / explode[-1])
 
         recall = self.recall().move_to(ORIGIN)
         with self.narrate(
             "Gradient descent has limits: it finds a valley, not the best one, and saddles slow it."
         ) as beat:
             # Both maps at once, then what each shows as the line names it.
-            (minima, dots), (saddle, crawl) = recall[0]
-            self.play(FadeIn(minima), FadeIn(saddle), run_time=1.0)
+            (minima, dots, best), (saddle, crawl) = recall[0]
+            self.play(FadeIn(minima), FadeIn(saddle), FadeIn(recall[1]), run_time=1.0)
             self.wait_until(beat, "valley")
-            self.play(FadeIn(dots, lag_ratio=0.05), FadeIn(recall[1][0]), run_time=1.2)
+            self.play(FadeIn(dots, lag_ratio=0.05), run_time=1.0)
+            self.wait_until(beat, "best one")
+            self.play(FadeIn(best, scale=0.5), Flash(best, color=style.GOOD), run_time=0.8)
             self.wait_until(beat, "saddles")
-            self.play(FadeIn(crawl), FadeIn(recall[1][1]), run_time=beat.remaining())
+            self.play(FadeIn(crawl), run_time=beat.remaining())
         self.wait(0.8)  # the crawl near the saddle, seen before the networks come
 
         with self.narrate(
@@ -279,24 +294,30 @@ class Conditioning(NarratedScene, Scene):
             tag = label(f"{names[name]}: {values[-1]:,}", size=20, color=color)
             tag.next_to(pts[-1], RIGHT, buff=0.3)
             series.add(VGroup(line, dots, tag))
-        bowls = self.bowls(kappas[[0, 3, 5]]).to_edge(UP, buff=0.35).shift(RIGHT * 3.6)
+        # The valleys large while the line describes them, then a strip above the chart.
+        bowls = self.bowls(kappas[[0, 2, 4]], size=3.6).move_to(DOWN * 0.4)
+        strip = self.bowls(kappas[[0, 2, 4]]).to_edge(UP, buff=0.35).shift(RIGHT * 3.6)
         header = heading("Ill-conditioning", size=30).to_corner(UL, buff=0.5)
 
         with self.narrate(
             "Ill-conditioning: a valley far steeper across than along. That ratio is the "
             "condition number."
         ) as beat:
-            self.play(FadeIn(header), run_time=0.6)
+            self.play(FadeIn(header), FadeIn(bowls[0][0]), run_time=0.6)
             self.play(
-                LaggedStart(*[FadeIn(b) for b in bowls], lag_ratio=0.5),
-                run_time=beat.remaining() * 0.7,
+                LaggedStart(*[FadeIn(b[0]) for b in bowls[1:]], lag_ratio=0.5),
+                run_time=beat.until("along"),
             )
+            self.wait_until(beat, "condition number")
+            self.play(LaggedStart(*[FadeIn(b[1], shift=UP * 0.1) for b in bowls], lag_ratio=0.3),
+                      run_time=beat.remaining(minimum=0.8))  # fmt: skip
 
         gd, ball = series
         with self.narrate(
             f"Steps grow in proportion to it: {steps['gd'][-1]:,} at {kappas[-1]:,.0f}."
         ) as beat:
-            self.play(Create(axes), FadeIn(ticks), FadeIn(x_lab), FadeIn(y_lab), run_time=1.2)
+            self.play(Transform(bowls, strip), run_time=0.7)
+            self.play(Create(axes), FadeIn(ticks), FadeIn(x_lab), FadeIn(y_lab), run_time=1.0)
             self.play(Create(gd[0]), LaggedStart(*[FadeIn(d) for d in gd[1]], lag_ratio=0.2),
                       run_time=beat.remaining() * 0.6)  # fmt: skip
             self.play(FadeIn(gd[2], shift=LEFT * 0.2), run_time=0.6)
@@ -312,22 +333,23 @@ class Conditioning(NarratedScene, Scene):
             )
         self.play(FadeOut(Group(*self.mobjects)), run_time=0.6)
 
-    def bowls(self, kappas) -> VGroup:
-        """Level sets of three of the bowls, from round to narrow, with their condition numbers."""
+    def bowls(self, kappas, size: float = 1.9) -> VGroup:
+        """Level sets of three of the bowls, from round to narrow, with their condition
+        numbers, each ``size`` wide."""
         out = VGroup()
         for kappa in kappas:
             s = get(f"x**2/2 + {kappa:g}*y**2/2")
             # Levels up to f = 2 so that each bowl shows whole ellipses, however narrow.
-            cmap = ContourMap(s, levels=5, x_length=1.9, y_length=1.9, stroke_width=2,
+            cmap = ContourMap(s, levels=5, x_length=size, y_length=size, stroke_width=2.5,
                               domain=((-2, 2), (-2, 2)), z_range=(0.0, 2.0))  # fmt: skip
             cmap.axes.set_stroke(opacity=0)
             tag = (
                 MathTex(rf"\kappa = {kappa:g}", color=style.INK)
-                .scale(0.75)
-                .next_to(cmap, DOWN, 0.1)
+                .scale(0.75 * max(1.0, size / 2.6))
+                .next_to(cmap, DOWN, 0.1 * size / 1.9)
             )
             out.add(VGroup(cmap, tag))
-        return out.arrange(RIGHT, buff=0.4)
+        return out.arrange(RIGHT, buff=0.4 * size / 1.9)
 
 
 def valley_entry(positions: np.ndarray, off: float = 0.01) -> int:
@@ -363,17 +385,26 @@ class BeyondGradients(NarratedScene, Scene):
         star.move_to(cmap.to_scene(np.array(s.minima[0].point)))
         names = {"gd": "gradient descent", "newton": "Newton", "lbfgs": "L-BFGS",
                  "nelder-mead": "Nelder-Mead"}  # fmt: skip
+        # L-BFGS and Nelder-Mead end on the same stretch of valley: L-BFGS is a wide
+        # band, Nelder-Mead a thin line drawn over it, so both stay visible.
+        widths = {"gd": 3, "newton": 3, "lbfgs": 7, "nelder-mead": 2.5}
         tracers = {
             n: PathTracer(
                 t.positions,
                 cmap.to_scene,
                 color=METHOD_COLORS[n],
-                stroke_width=3,
+                stroke_width=widths[n],
                 radius=0.07,
                 footprints=n != "gd",
             )
             for n, t in runs.items()
         }
+        # A dark edge keeps each path apart from the contour lines it lies on.
+        for n, tr in tracers.items():
+            if n == "nelder-mead":  # drawn over L-BFGS's band, which must show around it
+                continue
+            tr.trail.set_stroke(color=style.BACKGROUND, width=tr.trail.stroke_width + 3,
+                                background=True)  # fmt: skip
         header = VGroup(*[label(h, size=22, color=style.MUTED)
                           for h in ("method", "steps", "f evals", "∇f evals")])  # fmt: skip
         rows = [header]
@@ -389,11 +420,14 @@ class BeyondGradients(NarratedScene, Scene):
                 )
             )
         table = VGroup(*rows)
-        x0, widths = 0.0, [0.0, 2.95, 4.3, 5.65]
+        x0, columns = 0.0, [0.0, 3.15, 4.45, 5.7]
         for i, row in enumerate(table):
-            for part, x in zip(row, widths, strict=True):
+            for part, x in zip(row, columns, strict=True):
                 part.move_to([x0 + x, -0.8 * i, 0], aligned_edge=LEFT)
-        table.next_to(cmap, RIGHT, buff=0.45).to_edge(UP, buff=0.8)
+        # Headers on one line: by their tops ("steps" has a descender, centring lifts it).
+        for part in header[1:]:
+            part.align_to(header[0], UP)
+        table.next_to(cmap, RIGHT, buff=0.35).to_edge(UP, buff=0.8)
         gd, newton, lbfgs, nm = (runs[k] for k in ("gd", "newton", "lbfgs", "nelder-mead"))
         # Each count is the step count plus what the method spends beyond one
         # evaluation per step (gradient descent evaluates once more, at the start).
@@ -418,13 +452,20 @@ class BeyondGradients(NarratedScene, Scene):
         note.next_to(table, DOWN, buff=0.45).align_to(table, LEFT)
         floor = valley_entry(gd.positions)
 
-        def dim(tracer: PathTracer) -> AnimationGroup:
-            """A finished path steps back (stroke and dots only: its trail has no fill)."""
-            return AnimationGroup(
-                tracer.trail.animate.set_stroke(opacity=0.3),
-                tracer.marker.animate.set_fill(opacity=0.3),
-                tracer.prints.animate.set_fill(opacity=0.3),
-            )
+        def dim(tracer: PathTracer, trail: float = 0.5) -> list[Animation]:
+            """A finished path steps back (stroke and dots only: its trail has no fill).
+            Played unpacked: an AnimationGroup of the parts' ``.animate`` would take them
+            out of the tracer. Gradient descent's trail keeps more of its stroke: it lies
+            on the valley floor among the densest contours, where half its opacity is
+            invisible."""
+
+            def fade(_m: Mobject, a: float) -> None:
+                o = 1 - 0.5 * a
+                tracer.trail.set_stroke(opacity=1 - (1 - trail) * a)
+                tracer.marker.set_fill(opacity=o)
+                tracer.prints.set_fill(opacity=0.8 * o)
+
+            return [UpdateFromAlphaFunc(Mobject(), fade)]
 
         with self.narrate(
             f"What comes next? On Rosenbrock, gradient descent reaches the valley floor in "
@@ -447,7 +488,7 @@ class BeyondGradients(NarratedScene, Scene):
             self.add(tracers["newton"])
             self.play(
                 FadeIn(table[2]),
-                dim(tracers["gd"]),
+                *dim(tracers["gd"], trail=0.85),
                 run_time=beat.until("newton's") + 0.4,
             )
             self.play(tracers["newton"].walk(run_time=beat.remaining() * 0.8))
@@ -460,13 +501,12 @@ class BeyondGradients(NarratedScene, Scene):
             self.add(tracers["lbfgs"])
             self.play(
                 FadeIn(table[3]),
-                dim(tracers["newton"]),
+                *dim(tracers["newton"]),
                 tracers["lbfgs"].walk(run_time=beat.until("nelder-mead")),
             )
             self.add(tracers["nelder-mead"])
             self.play(
                 FadeIn(table[4]),
-                dim(tracers["lbfgs"]),
                 tracers["nelder-mead"].walk(run_time=beat.remaining() * 0.85),
             )
 

@@ -336,9 +336,9 @@ class GradientField(NarratedScene, Scene):
             heights="log",
             log_scale=20,
             levels=14,
-            x_length=6.4,
-            y_length=6.4,
-        ).to_edge(LEFT, buff=0.5)
+            x_length=7.0,
+            y_length=7.0,
+        ).to_edge(LEFT, buff=0.4)
         (x0, x1), (y0, y1) = s.domain
         gx, gy = np.meshgrid(
             np.linspace(x0, x1, self.grid + 2)[1:-1], np.linspace(y0, y1, self.grid + 2)[1:-1]
@@ -374,6 +374,7 @@ class GradientField(NarratedScene, Scene):
         longest = 1.0
         per_unit = (x1 - x0) / cmap.axes.x_length  # surface units per scene unit
         g_scale = longest * per_unit / float(np.linalg.norm(traj.grads, axis=-1).max())
+        peak = int(np.argmax(np.linalg.norm(traj.grads, axis=-1)))  # the steepest step
         tracer = PathTracer(
             traj.positions,
             cmap.to_scene,
@@ -402,11 +403,11 @@ class GradientField(NarratedScene, Scene):
         # contour line runs through them.
         up_tex = formula(r"\nabla f", scale=0.95, color=style.GRADIENT)
         up_tex.add_background_rectangle(color=style.BACKGROUND, opacity=0.85, buff=0.06)
-        up_tex.next_to(up0.get_end(), UR, 0.04)
+        up_tex.next_to(here, UL, 0.04)  # behind the arrow: clear of the axis and the small contour
         down_tex = formula(r"-\nabla f", scale=0.95, color=style.DESCENT)
         down_tex.add_background_rectangle(color=style.BACKGROUND, opacity=0.85, buff=0.06)
         down_tex.next_to(down0.get_end(), DL, 0.04)
-        panel_x = 3.6
+        panel_x = 3.8
         # The gradient from the last scene, on the right as the voice names it.
         grad_def = formula(
             r"\nabla f = \begin{bmatrix} \partial f / \partial x \\ \partial f / \partial y \end{bmatrix}",
@@ -469,37 +470,47 @@ class GradientField(NarratedScene, Scene):
             glow = level.copy().set_stroke(color=style.INK, width=5)
             self.play(ShowPassingFlash(glow, time_width=0.5), run_time=beat.remaining(minimum=1.2))
 
+        # Between the lines: the map's dot slides to the climber's start and becomes
+        # the climber (one dot, never two), the readouts start there (step 0 and its
+        # gradient), and the gradient there is drawn and named.
+        self.play(
+            focus.animate.set_opacity(0.25).scale(1 / 2.5, about_point=focus.get_start()),
+            ReplacementTransform(foot_dot, tracer.marker),
+            FadeIn(steps),
+            FadeIn(gnorm),
+            run_time=0.5,
+        )
+        self.play(GrowArrow(up0), FadeIn(up_tex), run_time=0.6)
         with self.narrate(
             "To go down, step against it, scaled by a learning rate, alpha: "
             "that is the whole algorithm."
         ) as beat:
+            self.wait_until(beat, "step")
+            # One name at a time: the gradient's leaves, the arrow turns round, and
+            # only then is it named minus the gradient. The rule is written from
+            # "step" to "algorithm", as the voice says its parts.
+            swing = beat.until("scaled") - 0.25
             self.play(
-                focus.animate.set_opacity(0.25).scale(1 / 2.5, about_point=focus.get_start()),
-                FadeOut(foot_dot),
-                FadeIn(tracer.marker, scale=0.5),
-                GrowArrow(up0),
-                FadeIn(up_tex),
-                run_time=beat.until("against"),
+                Succession(
+                    FadeOut(up_tex, run_time=0.25),
+                    ReplacementTransform(up0, down0, path_arc=PI, run_time=swing),
+                    FadeIn(down_tex, run_time=0.4),
+                ),
+                Write(rule, run_time=beat.until("algorithm")),
             )
-            self.play(
-                ReplacementTransform(up0, down0, path_arc=PI),
-                # Out and in, not morphed: a morph doubled the glyphs halfway.
-                FadeOut(up_tex),
-                FadeIn(down_tex),
-                run_time=beat.until("scaled"),
-            )
-            self.play(Write(rule), run_time=beat.until("algorithm"))
             self.play(Circumscribe(rule, color=style.ACCENT, buff=0.12), run_time=1.2)
             self.remove(tracer.marker, down0)
             self.add(tracer)
 
         with self.narrate(
-            "Repeat, and watch the gradient shrink. "
+            "Repeat: the gradient grows, then shrinks to nothing. "
             "Stop when it falls below a tolerance, or the step budget runs out."
         ) as beat:
-            self.play(FadeIn(steps), FadeIn(gnorm), FadeOut(down_tex), run_time=0.6)
+            self.play(FadeOut(down_tex), run_time=0.4)
+            # It grows to its peak as "grows" is said, then shrinks to the tolerance.
+            self.play(tracer.walk(to=peak, run_time=beat.until("then"), rate_func=rush_into))
             self.play(
-                tracer.walk(run_time=beat.until("tolerance"), rate_func=smooth),
+                tracer.walk(run_time=beat.until("tolerance"), rate_func=rush_from),
                 Succession(Wait(beat.until("stop")), Write(stop, run_time=1.2)),
             )
             self.play(

@@ -280,13 +280,15 @@ def test_partials_height_scale_covers_the_whole_surface():
     assert f"{g[0]:.1f}" == "30.0" and f"{g[1]:.1f}" == "6.0"
 
 
-def test_gradient_field_minus_gradient_shrinks_to_nothing_before_the_stop():
+def test_gradient_field_minus_gradient_grows_then_shrinks_to_nothing_before_the_stop():
     from scenes.derivatives import GradientField as S
 
     traj = run(S.surface, "gd", start=S.start, lr=S.lr, steps=200, tol=S.tol)
     norm = np.linalg.norm(traj.grads, axis=-1)
     peak = int(np.argmax(norm))
-    # "Watch the gradient shrink": after its peak it only falls, to under the tolerance.
+    # "The gradient grows, then shrinks to nothing": it rises to its peak, and after
+    # it only falls, to under the tolerance.
+    assert peak > 0 and (np.diff(norm[: peak + 1]) > 0).all()
     assert (np.diff(norm[peak:]) < 0).all()
     assert traj.stopped == "tol" and norm[-1] < S.tol
     # Drawn in true proportion, the peak arrow is one scene unit long; the last

@@ -60,9 +60,13 @@ class LearningRate(NarratedScene, Scene):
         chart, curves = self.loss_chart(runs, t)
         chart.to_corner(DL, buff=0.3)
 
-        # f(x) from the surface's own SymPy expression, and its second derivative.
-        f_tex = formula(r"f(x) = " + surface.latex, scale=0.8)
-        f_tex.move_to([3.7, -0.95, 0])
+        # The update rule, written as alpha is named, in the lower right that the chart
+        # and the stability scale share later; under it f(x) from the surface's own SymPy
+        # expression and f'(x) from its gradient.
+        rule = formula(r"x_{t+1} = x_t - \alpha\, f'(x_t)", scale=0.85)
+        slope_tex = sp.latex(surface.gradient_exprs[0])
+        f_tex = formula(rf"f(x) = {surface.latex}, \quad f'(x) = {slope_tex}", scale=0.85)
+        VGroup(rule, f_tex).arrange(DOWN, buff=0.3).move_to([3.7, -0.85, 0])
         scale = self.alpha_line(limit, surface).move_to([3.7, -2.5, 0])
         (stable, unstable, line, mark, mark_label, dots, words, title) = scale
 
@@ -76,17 +80,18 @@ class LearningRate(NarratedScene, Scene):
             )
             self.play(
                 LaggedStart(*[FadeIn(p.alpha) for p in panels], lag_ratio=0.3),
+                Write(rule),
                 run_time=beat.until("function"),
             )
             self.play(Write(f_tex), run_time=beat.until("start"))
             self.play(
                 *[FadeIn(p.marker, scale=2.5) for p in panels],
                 *[FadeIn(p.reads) for p in panels],
+                FadeIn(chart),
                 run_time=beat.until("three"),
             )
             self.play(
                 LaggedStart(*[FadeIn(p.verdict) for p in panels], lag_ratio=0.4),
-                FadeIn(chart),
                 run_time=beat.remaining(),
             )
 
@@ -145,8 +150,11 @@ class LearningRate(NarratedScene, Scene):
             "On a quadratic with curvature L, steps are stable only for alpha below two over L: "
             f"here L is {curvature:g}, so below {limit:g}."
         ) as beat:
+            # The rule makes way for the stability scale; f(x) and f'(x) move up in its place.
             self.play(
                 FadeOut(box),
+                FadeOut(rule),
+                f_tex.animate.move_to(rule),
                 Create(line),
                 FadeIn(stable),
                 FadeIn(unstable),

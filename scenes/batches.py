@@ -198,16 +198,20 @@ class BatchSizes(NarratedScene, Scene):
         with self.narrate(
             "How many examples per step? Three answers race, timed by gradients evaluated."
         ) as beat:
-            self.play(Create(cmap.lines, lag_ratio=0.02), FadeIn(cmap.axes), run_time=1.2)
-            self.play(FadeIn(axis_w, axis_b, best, best_label), run_time=0.4)
+            # The map and the three answers at once, then the runners and their clock.
+            self.play(
+                FadeIn(cmap.lines), FadeIn(cmap.axes), FadeIn(axis_w, axis_b, best, best_label),
+                FadeIn(keys, lag_ratio=0.3), run_time=0.8,
+            )  # fmt: skip
             self.add(*tracers.values(), sgd_dot)
             self.play(
                 *[FadeIn(tracers[k].marker, scale=0.5) for k in ("mini-batch", "full batch")],
                 FadeIn(sgd_dot, scale=0.5),
-                FadeIn(clock_box),
-                run_time=beat.until("race"),
+                Indicate(keys, color=None, scale_factor=1.05),
+                run_time=beat.until("race") + 0.4,
             )
-            self.play(FadeIn(keys, lag_ratio=0.3), run_time=beat.remaining() * 0.9)
+            self.wait_until(beat, "timed")
+            self.play(FadeIn(clock_box, shift=DOWN * 0.1), run_time=beat.remaining() * 0.9)
 
         with self.narrate("Stochastic, one example per step: off at once, but staggering.") as beat:
             self.play(
@@ -227,22 +231,29 @@ class BatchSizes(NarratedScene, Scene):
             )
 
         table = self.cost_table(runs)
-        table.next_to(keys, DOWN, buff=0.55).align_to(clock_box, LEFT)
+        table.next_to(keys, DOWN, buff=0.55).align_to(clock_box, LEFT).shift(LEFT * 0.15)
         mini = runs["mini-batch"]
         # Work to the target: per-example gradients evaluated, the full batch's over
         # the mini-batches' (the table's passes-to-5% column, divided).
         saving = full.gradients_to_target / mini.gradients_to_target
+        sgd = runs["stochastic"]
+        first = "first" if sgd.gradients_to_target < mini.gradients_to_target else "too"
         with self.narrate(
             f"Mini-batches get within {self.within:.0%} of the best loss on {saving:.0f} times "
-            "less work than the full batch; single examples never settle."
+            f"less work than the full batch. Single examples get there {first}, "
+            "but never settle."
         ) as beat:
             self.play(FadeIn(table[0]), FadeIn(table[2], shift=LEFT * 0.2), run_time=1.0)
             self.play(FadeIn(table[1], shift=LEFT * 0.2), run_time=beat.until("full batch"))
-            self.play(FadeIn(table[3], shift=LEFT * 0.2), run_time=beat.until("single"))
-            # Never settles: most of its last pass is outside 5%, its mean loss highest.
+            self.wait_until(beat, "single")
+            self.play(FadeIn(table[3], shift=LEFT * 0.2), run_time=0.6)
+            # Highlighted by colour only (the columns keep their alignment): first to 5%,
+            # then most of its last pass outside 5% and its mean loss highest.
+            self.play(Indicate(table[3][1], color=style.INK, scale_factor=1), run_time=1.0)
+            self.wait_until(beat, "never")
             self.play(
-                Indicate(VGroup(*table[3][-2:]), color=COLORS["stochastic"], scale_factor=1.3),
-                run_time=beat.remaining() * 0.8,
+                Indicate(VGroup(*table[3][-2:]), color=style.INK, scale_factor=1),
+                run_time=beat.remaining(minimum=0.8),
             )
 
         # Why the noise: every example's gradient at the start, and averages of 32.
@@ -261,6 +272,16 @@ class BatchSizes(NarratedScene, Scene):
             label(f"mean of 32: off by {spread_32:.1f}", size=18, color=COLORS["mini-batch"]),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.08)
         spreads.next_to(cloud, UP, buff=0.15).align_to(cloud, LEFT)
+        for line in spreads[1:]:  # one left edge, whatever each line's first glyph
+            line.align_to(spreads[0], LEFT)
+        arrow = cloud[2]
+        full_name = label("full gradient", size=18, color=style.INK)
+        # Just under the gradient's horizontal axis, left of the arrow, above the batch
+        # means; a dark backing keeps it legible over any dot that reaches it.
+        full_name.next_to(arrow.get_start(), DOWN, buff=0.08)
+        full_name.align_to(arrow.get_end() + LEFT * 0.1, RIGHT)
+        full_name.add_background_rectangle(color=style.BACKGROUND, opacity=0.75, buff=0.04)
+        full_name.set_z_index(2)
         with self.narrate(
             "Why the noise? Each example's gradient lands far from the full one. "
             "Averages of 32 land close."
@@ -269,11 +290,13 @@ class BatchSizes(NarratedScene, Scene):
             self.play(FadeOut(table), FadeOut(keys), run_time=0.4)
             self.play(FadeIn(cloud[0]), run_time=0.4)
             self.play(FadeIn(cloud[1]), run_time=beat.until("lands far"))
-            self.play(GrowArrow(cloud[2]), FadeIn(spreads[0]), run_time=beat.until("averages"))
+            self.play(GrowArrow(arrow), FadeIn(full_name), run_time=beat.until("full one"))
+            self.play(FadeIn(spreads[0]), run_time=beat.until("averages"))
             self.play(FadeIn(cloud[3]), FadeIn(spreads[1]), run_time=1.0)
             # Time to see the tight cluster of batch means before the scene ends.
             self.play(
-                Indicate(spreads[1], color=None, scale_factor=1.1),
+                # Colour only: scaling about its centre would push its left edge out.
+                Indicate(spreads[1], color=style.INK, scale_factor=1),
                 run_time=beat.remaining(minimum=0.8),
             )
         self.play(FadeOut(Group(*self.mobjects)), run_time=0.6)
@@ -300,15 +323,15 @@ class BatchSizes(NarratedScene, Scene):
                     f"{r.settled_loss:.2f}",
                 ]
             )
-        widths = [1.9, 1.45, 1.45, 1.3]
+        widths = [1.75, 1.6, 1.55, 1.3]
         table = VGroup()
         for i, row in enumerate(rows):
-            color = style.MUTED if i == 0 else COLORS[row[0]]
+            color = style.INK if i == 0 else COLORS[row[0]]
             cells = VGroup()
             x = 0.0
             for j, text in enumerate(row):
                 # An empty corner cell still needs points to be placed: a space has none.
-                cell = label(text or "run", size=19 if i == 0 else 21, color=color)
+                cell = label(text or "run", size=20 if i == 0 else 21, color=color)
                 if not text:
                     cell.set_opacity(0)
                 cell.move_to([x, 0, 0], aligned_edge=LEFT)

@@ -29,7 +29,7 @@ _TWICE = {1: "twenty", 2: "two hundred", 3: "two thousand", 4: "twenty thousand"
           5: "two hundred thousand", 6: "two million"}  # fmt: skip
 _HALVES = {1: "fifty", 2: "five hundred", 3: "five thousand", 4: "fifty thousand",
            5: "half a million", 6: "five million"}  # fmt: skip
-_SPOKEN = sorted(
+SPOKEN = sorted(
     [(float(k), w) for k, w in _WORDS.items()]
     + [(k + np.log10(2), w) for k, w in _TWICE.items()]
     + [(k + np.log10(5), w) for k, w in _HALVES.items()]
@@ -41,14 +41,14 @@ def times_in_words(ratio: float) -> str:
     a power of ten, from ten to ten million ("half a million" for 495,771, "two
     hundred" for 180)."""
     x = float(np.clip(np.log10(ratio), 1, 7))
-    return min(_SPOKEN, key=lambda kw: abs(kw[0] - x))[1]
+    return min(SPOKEN, key=lambda kw: abs(kw[0] - x))[1]
 
 
 def hedged_times(ratio: float) -> str:
     """:func:`times_in_words` with the word that makes it true: "nearly two hundred"
     for 180, "over two hundred" for 230, plain within 2%."""
     words = times_in_words(ratio)
-    said = 10 ** dict((w, k) for k, w in _SPOKEN)[words]
+    said = 10 ** dict((w, k) for k, w in SPOKEN)[words]
     if abs(ratio / said - 1) <= 0.02:
         return words
     return f"{'nearly' if ratio < said else 'over'} {words}"

@@ -25,12 +25,12 @@ def test_narrated_ratios_are_the_bars_ratios_in_round_words(gradients):
     """The spoken ratios ("half a million times smaller", "two hundred times") lie within
     a factor of 1.6 of the first-to-last ratios the bars show (1, 2 and 5 times a power
     of ten are at most 0.4 apart on a log scale)."""
-    from scenes.limitations import _SPOKEN, times_in_words
+    from scenes.limitations import SPOKEN, times_in_words
 
     vanish = gradients["sigmoid, small random weights"]
     explode = gradients["tanh, large random weights"]
     for ratio in (vanish[-1] / vanish[0], explode[0] / explode[-1]):
-        said = dict((w, k) for k, w in _SPOKEN)[times_in_words(ratio)]
+        said = dict((w, k) for k, w in SPOKEN)[times_in_words(ratio)]
         assert abs(said - np.log10(ratio)) < np.log10(1.6)
     assert times_in_words(495_771) == "half a million"
     assert times_in_words(180) == "two hundred"
@@ -85,3 +85,12 @@ def test_gradient_descent_reaches_rosenbrocks_valley_floor_at_once_then_crawls()
     # It crawls: the distance to the minimum shrinks slowly all the way.
     d = np.linalg.norm(gd.positions - [1.0, 1.0], axis=1)
     assert d[gd.n_steps // 4] > 0.1 and d[-1] < 1e-3
+
+
+def test_hedged_ratios_say_nearly_or_over_unless_the_round_word_is_right():
+    from scenes.limitations import hedged_times
+
+    assert hedged_times(180) == "nearly two hundred"
+    assert hedged_times(230) == "over two hundred"
+    assert hedged_times(201) == "two hundred"
+    assert hedged_times(495_771) == "nearly half a million"

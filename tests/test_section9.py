@@ -93,4 +93,5 @@ def test_hedged_ratios_say_nearly_or_over_unless_the_round_word_is_right():
     assert hedged_times(180) == "nearly two hundred"
     assert hedged_times(230) == "over two hundred"
     assert hedged_times(201) == "two hundred"
-    assert hedged_times(495_771) == "nearly half a million"
+    assert hedged_times(495_771) == "half a million"  # within 2%
+    assert hedged_times(450_000) == "nearly half a million"

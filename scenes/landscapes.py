@@ -280,8 +280,9 @@ class PlateauStall(StillCameraScene):
         land.shift(-land.mesh.get_center() + LEFT * 2.0 + DOWN * 0.4)
         traj = run(s, "gd", lr=self.lr, steps=600, tol=1e-5)
         losses = traj.losses
-        # How long the loss stays within 1% of where it started: the stall.
-        stall = int(np.argmax(losses < 0.99 * losses[0]))
+        # How long the loss stays within 1% of where it started: the stall (the last
+        # step still within it, so the readout the walk stops on agrees with the words).
+        stall = int(np.argmax(losses < 0.99 * losses[0])) - 1
         climber = PathTracer(
             traj.positions, lambda p: land.to_scene(p, lift=0.04), three_d=True, radius=0.09
         )

@@ -153,8 +153,9 @@ class LearningRate(NarratedScene, Scene):
             # The rule makes way for the stability scale; f(x) and f'(x) move up in its place.
             self.play(
                 FadeOut(box),
-                FadeOut(rule),
-                f_tex.animate.move_to(rule),
+                # Gone before f(x) arrives in its place, so the two never overprint.
+                FadeOut(rule, rate_func=squish_rate_func(smooth, 0, 0.45)),
+                f_tex.animate(rate_func=squish_rate_func(smooth, 0.5, 1)).move_to(rule),
                 Create(line),
                 FadeIn(stable),
                 FadeIn(unstable),

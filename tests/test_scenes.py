@@ -184,7 +184,8 @@ def test_plateau_stalls_then_drops():
     from scenes.landscapes import PlateauStall as S
 
     traj = run(S.surface, "gd", lr=S.lr, steps=600, tol=1e-5)
-    stall = int(np.argmax(traj.losses < 0.99 * traj.losses[0]))
+    stall = int(np.argmax(traj.losses < 0.99 * traj.losses[0])) - 1
+    assert traj.losses[stall] >= 0.99 * traj.losses[0] > traj.losses[stall + 1]
     assert stall > 0.5 * traj.n_steps
     assert traj.losses[-1] < 1e-6 and traj.stopped == "tol"
 

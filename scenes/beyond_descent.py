@@ -137,7 +137,10 @@ class SGDEscape(StillOverlays):
         counter = Readout(
             "in the deeper valley:", counted.get_value, integer=True, size=26, color=style.GOOD
         ).move_to(verdict)
-        gd_note = label("plain descent: 0 of 1", size=22, color=style.OPTIMIZER_COLORS["gd"])
+        gd_where = "reached the deeper" if result.gd_deep else "stayed in the shallow"
+        gd_note = label(
+            f"plain descent: {gd_where} valley", size=22, color=style.OPTIMIZER_COLORS["gd"]
+        )
         gd_note.next_to(verdict, UP, buff=0.15)
         # Runs are judged left to right, so the count climbs as the eye sweeps the valleys.
         order = np.argsort(result.noisy.final[:, 0])
@@ -342,7 +345,9 @@ class CoordinateBars(VGroup):
     compares the two coordinates with each other, as the narration does.
     """
 
-    def __init__(self, rows, step, bar_width: float = 1.3, height: float = 0.28, **kwargs):
+    gap = 0.95  # between the x and y columns
+
+    def __init__(self, rows, step, bar_width: float = 1.15, height: float = 0.28, **kwargs):
         super().__init__(**kwargs)
         self.step, self.bar_width = step, bar_width
         self.lines = VGroup()
@@ -353,9 +358,9 @@ class CoordinateBars(VGroup):
             for c in range(2):
                 # An invisible box as wide as both directions keeps the columns apart.
                 box = Rectangle(width=2 * bar_width, height=height, stroke_opacity=0)
-                axis = Line(
-                    UP * height * 0.8, DOWN * height * 0.8, color=style.MUTED, stroke_width=1.5
-                )
+                # The zero line stands out past the bar, so each bar reads from its own zero.
+                axis = Line(UP * height * 0.9, DOWN * height * 0.9, color=style.INK,
+                            stroke_width=2.5)  # fmt: skip
                 bar = Rectangle(width=0.01, height=height, fill_color=color, fill_opacity=0.9,
                                 stroke_width=0)  # fmt: skip
                 # Legible at 480p: a DecimalNumber's font size is TeX's, smaller than a label's.
@@ -363,17 +368,25 @@ class CoordinateBars(VGroup):
                 cell = VGroup(box, axis, bar, num)
                 cell.values, cell.scaled = values[:, c], values[:, c] / scale
                 cells.add(cell)
-            cells.arrange(RIGHT, buff=0.35)
+            # A wide gap, a divider in it: x's bar to the right and y's to the left must not
+            # read as one broken bar.
+            cells.arrange(RIGHT, buff=self.gap)
             tex = MathTex(name, color=color).scale(0.7)
             self.lines.add(VGroup(tex, cells).arrange(RIGHT, buff=0.35))
             self.cells += list(cells)
         self.lines.arrange(DOWN, aligned_edge=RIGHT, buff=0.34)
         first = self.lines[0][1]
+        self.divider = Line(
+            self.lines.get_top() + UP * 0.45,
+            self.lines.get_bottom(),
+            color=style.MUTED,
+            stroke_width=1.5,
+        ).set_x((first[0].get_right()[0] + first[1].get_left()[0]) / 2)
         self.head = VGroup(
             MathTex("x", color=style.MUTED).scale(0.7).next_to(first[0], UP, buff=0.12),
             MathTex("y", color=style.MUTED).scale(0.7).next_to(first[1], UP, buff=0.12),
         )
-        self.add(self.head, self.lines)
+        self.add(self.head, self.divider, self.lines)
         self.shown = -1
         self.redraw(self)
         self.add_updater(self.redraw)
@@ -450,7 +463,8 @@ class AdamMoments(NarratedScene, Scene):
             # The rows after the first join the scene as they fade in (adding the bars
             # would show them at once); the bars' updater redraws every row all along.
             bars.lines.remove(*row[1:])
-            self.play(FadeIn(bars.head), FadeIn(row[0]), run_time=beat.until("m"))
+            self.play(FadeIn(bars.head), FadeIn(bars.divider), FadeIn(row[0]),
+                      run_time=beat.until("m"))  # fmt: skip
             self.add(bars)
             self.play(Write(rules[0]), FadeIn(row[1], shift=RIGHT * 0.2),
                       run_time=beat.until("v"))  # fmt: skip

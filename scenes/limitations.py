@@ -112,17 +112,22 @@ class DeepGradients(NarratedScene, Scene):
         best.move_to(left.to_scene(np.array(ras.minima[0].point)))
         right = ContourMap(sad, levels=10, x_length=5.8, y_length=5.8, stroke_width=1.2)
         crawl = run(sad, "gd", start=(1.8, -1e-3), lr=0.05, steps=120, tol=1e-6).positions
-        inside = crawl[np.abs(crawl).max(axis=1) <= 2.0]
-        path = PathTracer(inside, right.to_scene, color=style.ACCENT, stroke_width=3, radius=0.07)
-        path.step.set_value(len(inside) - 1)
-        path.update()
-        path.clear_updaters()
-        maps = VGroup(VGroup(left, dots, best), VGroup(right, path)).arrange(RIGHT, buff=0.9)
+        self.crawl = crawl[np.abs(crawl).max(axis=1) <= 2.0]
+        maps = VGroup(VGroup(left, dots, best), right).arrange(RIGHT, buff=0.9)
+        # What the dots and the star are, under the left map's name.
+        key_dot = VGroup(Dot(radius=0.06, color=style.ACCENT),
+                         label("where runs ended", size=20, color=style.MUTED)
+                         ).arrange(RIGHT, buff=0.12)  # fmt: skip
+        key_star = VGroup(Star(n=5, outer_radius=0.1, color=style.GOOD, fill_opacity=1),
+                          label("global minimum", size=20, color=style.MUTED)
+                          ).arrange(RIGHT, buff=0.12)  # fmt: skip
+        keys = VGroup(key_dot, key_star).arrange(RIGHT, buff=0.4)
         names = VGroup(
             label("local minima", size=26, color=style.INK).next_to(maps[0], DOWN, 0.2),
             label("saddle points", size=26, color=style.INK).next_to(maps[1], DOWN, 0.2),
         )
-        return VGroup(maps, names)
+        keys.next_to(names[0], DOWN, 0.15)
+        return VGroup(maps, names, keys)
 
     def construct(self):
         norms = deep.layer_gradients(self.study)
@@ -149,24 +154,31 @@ class DeepGradients(NarratedScene, Scene):
         grow = hedged_times(explode[0] / explode[-1])
 
         recall = self.recall().move_to(ORIGIN)
+        (minima, dots, best), saddle = recall[0]
+        # Made where the map now is: the walk is linear in steps, so the dot lingers
+        # near the saddle, where the steps are short.
+        crawl = PathTracer(self.crawl, saddle.to_scene, color=style.ACCENT, stroke_width=3,
+                           radius=0.07)  # fmt: skip
+        key_dot, key_star = recall[2]
         with self.narrate(
             "Gradient descent has limits: it finds a valley, not the best one, and saddles slow it."
         ) as beat:
             # Both maps at once, then what each shows as the line names it.
-            (minima, dots, best), (saddle, crawl) = recall[0]
             self.play(FadeIn(minima), FadeIn(saddle), FadeIn(recall[1]), run_time=1.0)
             self.wait_until(beat, "valley")
-            self.play(FadeIn(dots, lag_ratio=0.05), run_time=1.0)
+            self.play(FadeIn(dots, lag_ratio=0.05), FadeIn(key_dot), run_time=1.0)
             self.wait_until(beat, "best one")
-            self.play(FadeIn(best, scale=0.5), Flash(best, color=style.GOOD), run_time=0.8)
+            self.play(FadeIn(best, scale=0.5), Flash(best, color=style.GOOD), FadeIn(key_star),
+                      run_time=0.8)  # fmt: skip
             self.wait_until(beat, "saddles")
-            self.play(FadeIn(crawl), run_time=beat.remaining())
-        self.wait(0.8)  # the crawl near the saddle, seen before the networks come
+            self.add(crawl)
+            self.play(crawl.walk(run_time=beat.remaining() + 1.8))
+        self.wait(0.4)  # the crawl's end, seen before the networks come
 
         with self.narrate(
             "Deep networks add one more: gradients that shrink or grow layer by layer."
         ) as beat:
-            self.play(FadeOut(recall), run_time=0.5)
+            self.play(FadeOut(recall), FadeOut(crawl), run_time=0.5)
             self.play(FadeIn(header, shift=DOWN * 0.2), run_time=0.6)
             self.play(
                 LaggedStart(*[FadeIn(p) for p in panels], lag_ratio=0.3),
@@ -386,7 +398,8 @@ class BeyondGradients(NarratedScene, Scene):
         names = {"gd": "gradient descent", "newton": "Newton", "lbfgs": "L-BFGS",
                  "nelder-mead": "Nelder-Mead"}  # fmt: skip
         # L-BFGS and Nelder-Mead end on the same stretch of valley: L-BFGS is a wide
-        # band, Nelder-Mead a thin line drawn over it, so both stay visible.
+        # band, dimmed when Nelder-Mead comes; Nelder-Mead a thin line over it with a
+        # large dot at each of its points, so both stay visible.
         widths = {"gd": 3, "newton": 3, "lbfgs": 7, "nelder-mead": 2.5}
         tracers = {
             n: PathTracer(
@@ -395,7 +408,7 @@ class BeyondGradients(NarratedScene, Scene):
                 color=METHOD_COLORS[n],
                 stroke_width=widths[n],
                 radius=0.07,
-                footprints=n != "gd",
+                footprints=n not in ("gd", "nelder-mead"),
             )
             for n, t in runs.items()
         }
@@ -408,17 +421,22 @@ class BeyondGradients(NarratedScene, Scene):
         header = VGroup(*[label(h, size=22, color=style.MUTED)
                           for h in ("method", "steps", "f evals", "∇f evals")])  # fmt: skip
         rows = [header]
+        # Each count runs up while its path is drawn where it is the step count plus a
+        # fixed number (one evaluation at the start); a count spent unevenly along the
+        # path (L-BFGS's line searches, Nelder-Mead's simplex) appears when it ends.
+        live, late = {}, {}
         for n, t in runs.items():
             color = METHOD_COLORS[n]
-            # Gradient descent's counts run up while its path is drawn.
-            counts = (0, t.n_fev - t.n_steps, t.n_gev - t.n_steps) if n == "gd" else (
-                t.n_steps, t.n_fev, t.n_gev)  # fmt: skip
-            rows.append(
-                VGroup(
-                    label(names[n], size=24, color=color),
-                    *[label(f"{c:,}", size=24, color=color) for c in counts],
+            cells, row_live, row_late = [], [], []
+            for final in (t.n_steps, t.n_fev, t.n_gev):
+                extra = final - t.n_steps
+                counts_up = 0 <= extra <= 1 and final > 0
+                cells.append(label(f"{extra if counts_up else final:,}", size=24, color=color))
+                (row_live if counts_up else row_late if final > 0 else []).append(
+                    (cells[-1], extra)
                 )
-            )
+            live[n], late[n] = row_live, [c for c, _ in row_late]
+            rows.append(VGroup(label(names[n], size=24, color=color), *cells))
         table = VGroup(*rows)
         x0, columns = 0.0, [0.0, 3.15, 4.45, 5.7]
         for i, row in enumerate(table):
@@ -429,25 +447,40 @@ class BeyondGradients(NarratedScene, Scene):
             part.align_to(header[0], UP)
         table.next_to(cmap, RIGHT, buff=0.35).to_edge(UP, buff=0.8)
         gd, newton, lbfgs, nm = (runs[k] for k in ("gd", "newton", "lbfgs", "nelder-mead"))
-        # Each count is the step count plus what the method spends beyond one
-        # evaluation per step (gradient descent evaluates once more, at the start).
-        extra = [0, gd.n_fev - gd.n_steps, gd.n_gev - gd.n_steps]
-        anchors = [cell.get_left() for cell in table[1][1:]]
 
-        def counter(col: int):
+        def counter(n: str, extra: int, anchor: np.ndarray):
             def count(m: Mobject) -> None:
                 """One count, in the table's font, rebuilt only when it changes."""
-                text = f"{round(tracers['gd'].step.get_value()) + extra[col]:,}"
+                text = f"{round(tracers[n].step.get_value()) + extra:,}"
                 if text != getattr(m, "shown", None):
-                    color = METHOD_COLORS["gd"]
-                    m.become(label(text, size=24, color=color).move_to(anchors[col], LEFT))
+                    m.become(label(text, size=24, color=METHOD_COLORS[n]).move_to(anchor, LEFT))
                     m.shown = text
 
             return count
 
-        counters = table[1][1:]
-        for col, cell in enumerate(counters):
-            cell.add_updater(counter(col))
+        for n, cells in live.items():
+            for cell, extra in cells:
+                cell.add_updater(counter(n, extra, cell.get_left()))
+
+        def row(i: int, n: str) -> VGroup:
+            """Row ``i`` of the table without the counts that appear at the path's end."""
+            return VGroup(*[m for m in table[i] if all(m is not c for c in late[n])])
+
+        def stop(n: str) -> None:
+            for cell, _ in live[n]:
+                cell.clear_updaters()
+
+        # Nelder-Mead's points, each a dot with a dark rim, added as its walk reaches them.
+        nm_tracer = tracers["nelder-mead"]
+        nm_dots = VGroup()
+
+        def grow_dots(m: VGroup) -> None:
+            k = int(np.floor(nm_tracer.step.get_value()))
+            while len(m) < k + 1:
+                m.add(Dot(nm_tracer.scene_points[len(m)], radius=0.05,
+                          color=METHOD_COLORS["nelder-mead"], stroke_color=style.BACKGROUND,
+                          stroke_width=1.5))  # fmt: skip
+
         note = label("Newton also evaluates the Hessian at every step", size=20, color=style.MUTED)
         note.next_to(table, DOWN, buff=0.45).align_to(table, LEFT)
         floor = valley_entry(gd.positions)
@@ -479,36 +512,38 @@ class BeyondGradients(NarratedScene, Scene):
             # The first steps drop onto the valley floor, the rest crawl along it.
             self.play(tracers["gd"].walk(to=floor, run_time=beat.until("then")))
             self.play(tracers["gd"].walk(run_time=beat.remaining() * 0.9, rate_func=linear))
-            for cell in counters:
-                cell.clear_updaters()
+            stop("gd")
 
         with self.narrate(
             f"Newton's method uses the curvature, the Hessian: {newton.n_steps} steps."
         ) as beat:
             self.add(tracers["newton"])
             self.play(
-                FadeIn(table[2]),
+                FadeIn(row(2, "newton")),
                 *dim(tracers["gd"], trail=0.85),
                 run_time=beat.until("newton's") + 0.4,
             )
             self.play(tracers["newton"].walk(run_time=beat.remaining() * 0.8))
-            self.play(FadeIn(note), run_time=0.4)
+            stop("newton")
+            self.play(FadeIn(note), *[FadeIn(c) for c in late["newton"]], run_time=0.4)
 
         with self.narrate(
             f"L-BFGS estimates it from recent gradients: {lbfgs.n_steps}. "
             f"Nelder-Mead uses no gradient at all: {nm.n_steps}."
         ) as beat:
             self.add(tracers["lbfgs"])
-            self.play(
-                FadeIn(table[3]),
-                *dim(tracers["newton"]),
-                tracers["lbfgs"].walk(run_time=beat.until("nelder-mead")),
-            )
-            self.add(tracers["nelder-mead"])
-            self.play(
-                FadeIn(table[4]),
-                tracers["nelder-mead"].walk(run_time=beat.remaining() * 0.85),
-            )
+            # The row apart from the walk: an animated row's counters would not run.
+            self.play(FadeIn(row(3, "lbfgs")), *dim(tracers["newton"]), run_time=0.4)
+            self.play(tracers["lbfgs"].walk(run_time=beat.until("nelder-mead") - 0.4))
+            stop("lbfgs")
+            self.add(nm_tracer, nm_dots)
+            nm_dots.add_updater(grow_dots)
+            self.play(*[FadeIn(c) for c in late["lbfgs"]], FadeIn(row(4, "nelder-mead")),
+                      *dim(tracers["lbfgs"], trail=0.3), run_time=0.4)  # fmt: skip
+            self.play(nm_tracer.walk(run_time=beat.remaining() * 0.85 - 0.4))
+            stop("nelder-mead")
+            nm_dots.clear_updaters()
+            self.play(*[FadeIn(c) for c in late["nelder-mead"]], run_time=0.4)
 
         road = VGroup(
             label("adaptive optimizers · learned optimizers", size=24, color=style.INK),

@@ -53,7 +53,8 @@ class NetworkLearns(NarratedScene, Scene):
     optimizer = "gd"
     lr = 0.3  # the largest of 0.3, 0.4, 0.5 whose loss never rises (no spikes)
     steps = 400
-    view = ((-1.7, 2.7), (-1.3, 1.8))  # the plane shown: (x1, x2) ranges
+    # The plane shown, (x1, x2) ranges: every point well inside its frame.
+    view = ((-1.7, 2.7), (-1.5, 1.8))
     pixels = 0.025  # decision-region grid step, in data units (drawn smoothed)
 
     def construct(self):
@@ -157,18 +158,21 @@ class NetworkLearns(NarratedScene, Scene):
         for k in range(len(self.layers) - 1):
             mid = (diagram.layer_center(k) + diagram.layer_center(k + 1)) / 2
             tint = interpolate_color(style.GRADIENT, WHITE, 0.3)
-            # Two lines, name over value, each centred under its own layer of weights;
-            # the middle one a row lower, as each is a little wider than a gap.
+            # Two lines, name over value, each centred under its own layer of weights,
+            # all three on one row: the fraction stacked, so each is narrower than a gap.
             grad_labels.add(
                 VGroup(
-                    formula(rf"\|\partial L / \partial W_{k + 1}\|", scale=0.7, color=tint),
+                    formula(
+                        rf"\left\| \dfrac{{\partial L}}{{\partial W_{k + 1}}} \right\|",
+                        scale=0.7,
+                        color=tint,
+                    ),
                     formula(f"{norms[k]:.3f}", scale=0.7, color=tint),
                 )
                 .arrange(DOWN, buff=0.12)
                 .move_to([mid[0], 0, 0])
                 .next_to(diagram.neurons, DOWN, buff=0.3, coor_mask=UP)
             )
-        grad_labels[1].shift(DOWN * (grad_labels[1].height + 0.15))
 
         def flash(k: int) -> AnimationGroup:
             """A pulse running backwards along every edge of layer ``k``."""

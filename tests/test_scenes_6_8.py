@@ -259,6 +259,15 @@ def test_network_loss_falls_below_0_1_and_accuracy_rises_above_95_percent(networ
     assert net.dim == 57  # "all 57 weights and biases"
 
 
+def test_network_plane_shows_every_point_inside_its_frame(network_run):
+    S, net, _ = network_run
+    (x0, x1), (y0, y1) = S.view
+    margin = 0.05 * min(x1 - x0, y1 - y0)  # a dot's width and more from every edge
+    lo, hi = net.X.min(axis=0), net.X.max(axis=0)
+    assert lo[0] - x0 > margin and x1 - hi[0] > margin
+    assert lo[1] - y0 > margin and y1 - hi[1] > margin
+
+
 def test_forward_and_backward_shown_are_the_networks_own(network_run):
     from scenes.common.network import class_probabilities
 

@@ -359,6 +359,13 @@ class RosenbrockZigzag(NarratedScene, Scene):
             VGroup(
                 Readout("step", lambda: k.get_value(), integer=True, color=style.MUTED),
                 Readout("loss", lambda: float(traj.losses[int(k.get_value())]), decimals=4),
+                # How far the climber still is from the star, in the star's colour.
+                Readout(
+                    "distance to minimum",
+                    lambda: float(np.linalg.norm(traj.positions[int(k.get_value())] - minimum)),
+                    decimals=2,
+                    color=style.GOOD,
+                ),
             )
             .arrange(DOWN, aligned_edge=LEFT)
             .next_to(f_tex, DOWN, buff=0.6)
@@ -435,9 +442,17 @@ class RosenbrockZigzag(NarratedScene, Scene):
             else f"it stops after {traj.n_steps} steps"
         )
         with self.narrate(f"Then it creeps along the flat floor: {outcome}.") as beat:
+            stuck = traj.stopped == "steps"
             self.play(
                 tracer.walk(
-                    run_time=beat.remaining() * 0.8, rate_func=rate_functions.ease_in_out_sine
+                    run_time=beat.until("still") if stuck else beat.remaining() * 0.8,
+                    rate_func=rate_functions.ease_in_out_sine,
                 )
             )
+            if stuck:
+                # The distance lights up as the voice says it.
+                self.play(
+                    Indicate(reads[2], color=style.GOOD, scale_factor=1.1),
+                    run_time=max(0.8, beat.remaining() * 0.9),
+                )
         self.play(FadeOut(Group(*self.mobjects)), run_time=0.6)

@@ -457,21 +457,32 @@ class WeatherBowl(StillCameraScene):
             # Added after the fade: the marker is drawn over everything, the cover too.
             self.add(std_tracer)
 
-        done = VGroup(
-            label(f"gradient descent:  w = {gd_w:.4f},  b = {gd_b:.4f}", size=20, color=style.GOOD),
-            label(f"least squares:      w = {ls_w:.4f},  b = {ls_b:.4f}", size=20, color=style.INK),
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
-        done.to_corner(DL, buff=0.35)
+        # A two-row table: the names in one column, the values in another, so the
+        # two runs' w and b stand under each other.
+        names = VGroup(
+            label("gradient descent:", size=20, color=style.GOOD),
+            label("least squares:", size=20, color=style.INK),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.14)
+        values = VGroup(
+            label(f"w = {gd_w:.4f},  b = {gd_b:.4f}", size=20, color=style.GOOD),
+            label(f"w = {ls_w:.4f},  b = {ls_b:.4f}", size=20, color=style.INK),
+        )
+        column = names.get_right()[0] + 0.3  # the values' common left edge
+        for name, value in zip(names, values, strict=True):
+            value.next_to(name, RIGHT).shift(RIGHT * (column - value.get_left()[0]))
+        done = VGroup(names, values).to_corner(DL, buff=0.35)
         with self.narrate(
-            "Descent now runs straight down, onto the least-squares line, to four decimals."
+            "Descent now goes down without a zig-zag, onto the least-squares line, "
+            "to four decimals."
         ) as beat:
             self.play(FadeIn(std_tracer.marker, scale=0.4), run_time=0.4)
             self.play(
-                std_tracer.walk(run_time=beat.until("onto") + 1.0, rate_func=smooth),
+                std_tracer.walk(run_time=beat.until("onto") + 0.6, rate_func=smooth),
             )
             self.pin(done)
-            self.play(FadeIn(done[0]), run_time=0.6)
-            self.play(FadeIn(done[1]), run_time=0.6)
+            self.play(FadeIn(done), run_time=0.6)
+        # Held, fully legible, before the next line replaces it.
+        self.wait(0.9)
 
         # --- too large a step -------------------------------------------------------
         inside = (np.abs(big_run.positions - m) <= h).all(axis=1)
@@ -486,7 +497,8 @@ class WeatherBowl(StillCameraScene):
         self.big_step = ValueTracker(0)
         big_lr = (
             label(
-                f"α = {self.large_lr:g},  stable only below 2 / curvature = {2 / st.curvature:g}",
+                f"α = {self.large_lr:g} > 2 / curvature = 2 / {st.curvature:g}"
+                f" = {2 / st.curvature:g}:  unstable",
                 size=20,
                 color=style.BAD,
             )
@@ -503,7 +515,9 @@ class WeatherBowl(StillCameraScene):
             "the run is flagged as diverged."
         ) as beat:
             self.pin(big_lr)
-            self.play(FadeOut(done), FadeIn(big_lr), run_time=0.6)
+            # The table leaves before the new line comes, so the two never overlap.
+            self.play(FadeOut(done), run_time=0.35)
+            self.play(FadeIn(big_lr), run_time=0.45)
             self.add(big_tracer)
             # The readouts and the line now follow the diverging run, past the
             # edge of the drawn bowl too.

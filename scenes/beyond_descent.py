@@ -283,6 +283,23 @@ class HeavyBall(StillOverlays):
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         verdict.next_to(settings, UP, buff=0.25)
 
+        # The bump is a tenth of the valley's depth: too low to see on the terrain, so a
+        # dashed line marks its crest (the surface's saddle) across the valley, named above it.
+        crest = s.saddles[0].point[0]
+        (_x0, _x1), (y0, y1) = s.domain
+        across = np.linspace(y0 + 0.1, y1 - 0.1, 40)
+        ridge = DashedVMobject(
+            VMobject().set_points_smoothly(
+                land.to_scene(np.column_stack([np.full_like(across, crest), across]), lift=0.06)
+            ),
+            num_dashes=16,
+            dashed_ratio=0.6,
+        ).set_stroke(style.INK, width=4.5, opacity=1.0)
+        bump = label("bump", size=22, color=style.INK)
+        # Just above the far rim (the projection lands a little above where Cairo draws it).
+        bump.next_to(self.screen_point(land.to_scene(np.array([crest, y1]))), UP, buff=0.15)
+        bump.shift(DOWN * 0.35)
+
         # Fixing a mobject adds it: each overlay is fixed just before it fades in.
         with self.narrate(
             "Momentum. Plain descent zig-zags down this valley and stops at a bump."
@@ -292,8 +309,12 @@ class HeavyBall(StillOverlays):
             self.play(FadeIn(names[0]), run_time=beat.until("plain"))
             self.add(gd)
             self.play(gd.walk(to=6, run_time=beat.until("stops"), rate_func=linear))
+            self.add(ridge)
+            self.pin(bump)
             self.play(
-                gd.walk(run_time=beat.remaining() * 0.6, rate_func=rate_functions.ease_out_sine)
+                gd.walk(run_time=beat.remaining() * 0.6, rate_func=rate_functions.ease_out_sine),
+                Create(ridge),
+                FadeIn(bump, shift=DOWN * 0.1),
             )
             self.pin(verdict[0])
             self.play(FadeIn(verdict[0], shift=UP * 0.2), Indicate(gd.marker, scale_factor=1.5),
@@ -325,11 +346,10 @@ class HeavyBall(StillOverlays):
             over = int(np.argmax(ball_traj.positions[:, 0] < s.saddles[0].point[0]))
             self.play(ball.walk(to=over, run_time=beat.until("bump"), rate_func=linear))
             # Settled as the line ends on "at the bottom", which its verdict says.
+            rolling = max(0.5, beat.until("at the bottom"))
             self.play(
-                ball.walk(
-                    run_time=max(0.5, beat.until("at the bottom")),
-                    rate_func=rate_functions.ease_out_sine,
-                )
+                ball.walk(run_time=rolling, rate_func=rate_functions.ease_out_sine),
+                Indicate(bump, color=style.OPTIMIZER_COLORS["momentum"], run_time=rolling),
             )
             self.pin(verdict[1])
             self.play(FadeIn(verdict[1], shift=UP * 0.2), Indicate(ball.marker, scale_factor=1.5),

@@ -50,7 +50,9 @@ class StillCameraScene(NarratedScene, ThreeDScene):
         them into the 3D world and a digit would float over the terrain for a frame.
         """
         self.add_fixed_in_frame_mobjects(*mobjects)
-        self.pinned.extend(mobjects)
+        # Only parts with updaters can gain glyphs (a readout's value); re-pinning whole
+        # overlays every frame would walk every glyph of every label.
+        self.pinned.extend(m for root in mobjects for m in root.get_family() if m.updaters)
         return mobjects[0]
 
     def update_mobjects(self, dt: float) -> None:

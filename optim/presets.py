@@ -244,3 +244,11 @@ def next_methods(preset: NextMethods = NextMethods()) -> dict[str, Trajectory]:
         out[name] = run(preset.surface, name, start=preset.start, steps=preset.steps,
                         tol=preset.tol, **kw)  # fmt: skip
     return out
+
+
+def valley_entry(positions: np.ndarray, off: float = 0.01) -> int:
+    """The step from which a path stays on Rosenbrock's valley floor: every iterate
+    from it on is within ``off`` of the parabola y = x²."""
+    p = np.asarray(positions, dtype=float)
+    outside = np.flatnonzero(np.abs(p[:, 1] - p[:, 0] ** 2) >= off)
+    return int(outside[-1]) + 1 if len(outside) else 0

@@ -22,7 +22,6 @@ from surfaces import get
 
 # Footnotes (settings, how a race is made fair) in a grey light enough to read on the dark
 # background at 480p, still quieter than the labels.
-FOOTNOTE = style.MUTED.interpolate(style.INK, 0.55)
 
 
 class StillOverlays(StillCameraScene):
@@ -251,7 +250,7 @@ class HeavyBall(StillOverlays):
             f"same start; gradient descent α = {p.lr:g}, momentum α = {p.momentum_lr:g}, "
             f"β = {p.momentum:g} (same top speed α / (1 − β))",
             size=18,
-            color=FOOTNOTE,
+            color=style.FOOTNOTE,
         ).to_edge(DOWN, buff=0.3)
         k = ball.step
         speed = Readout(
@@ -697,7 +696,7 @@ class OptimizerRace(StillOverlays):
             f"each α: lowest loss after {p.steps} steps, from the same {len(grid)} rates "
             f"{grid[0]:g} … {grid[-1]:g}",
             size=18,
-            color=FOOTNOTE,
+            color=style.FOOTNOTE,
         ).to_edge(DOWN, buff=0.3)
         order = [r for r in runners if r.finished_at is not None]
         out = [r for r in runners if r.finished_at is None]

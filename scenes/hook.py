@@ -15,11 +15,6 @@ from scenes.common.paths import PathTracer, step_arrow
 from scenes.common.three_d import StillCameraScene
 from surfaces import get
 
-# Night, but legible at 480p: blue-grey faces a few steps above the background
-# (style.NIGHT_SCALE is within 3 % of it) and a grid line that traces the shape.
-NIGHT_SCALE = [ManimColor(c) for c in ("#16202E", "#22324A", "#34496A")]
-NIGHT_GRID = ManimColor("#5A7399")
-
 
 class Hook(StillCameraScene):
     surface = "himmelblau"
@@ -50,8 +45,8 @@ class Hook(StillCameraScene):
             domain=((centre[0] - half, centre[0] + half), (centre[1] - half, centre[1] + half)),
             heights="log",
             log_scale=20,
-            colors=NIGHT_SCALE,
-            grid_color=NIGHT_GRID,
+            colors=style.NIGHT_SCALE,
+            grid_color=style.NIGHT_GRID,
             opacity=1.0,
             show_axes=False,
             z_length=self.z_length,

@@ -364,24 +364,6 @@ class Conditioning(NarratedScene, Scene):
         return out.arrange(RIGHT, buff=0.4 * size / 1.9)
 
 
-def valley_entry(positions: np.ndarray, off: float = 0.01) -> int:
-    """The step from which a path stays on Rosenbrock's valley floor: every iterate
-    from it on is within ``off`` of the parabola y = x²."""
-    p = np.asarray(positions, dtype=float)
-    outside = np.flatnonzero(np.abs(p[:, 1] - p[:, 0] ** 2) >= off)
-    return int(outside[-1]) + 1 if len(outside) else 0
-
-
-# Four methods on one narrow valley: colours far apart (the palette's L-BFGS and
-# Nelder-Mead are pale blues beside gradient descent's cyan).
-METHOD_COLORS = {
-    "gd": style.OPTIMIZER_COLORS["gd"],
-    "newton": style.OPTIMIZER_COLORS["newton"],
-    "lbfgs": style.ACCENT,
-    "nelder-mead": style.BAD,
-}
-
-
 class BeyondGradients(NarratedScene, Scene):
     preset = presets.NextMethods()
 
@@ -405,7 +387,7 @@ class BeyondGradients(NarratedScene, Scene):
             n: PathTracer(
                 t.positions,
                 cmap.to_scene,
-                color=METHOD_COLORS[n],
+                color=style.OPTIMIZER_COLORS[n],
                 stroke_width=widths[n],
                 radius=0.07,
                 footprints=n not in ("gd", "nelder-mead"),
@@ -426,7 +408,7 @@ class BeyondGradients(NarratedScene, Scene):
         # path (L-BFGS's line searches, Nelder-Mead's simplex) appears when it ends.
         live, late = {}, {}
         for n, t in runs.items():
-            color = METHOD_COLORS[n]
+            color = style.OPTIMIZER_COLORS[n]
             cells, row_live, row_late = [], [], []
             for final in (t.n_steps, t.n_fev, t.n_gev):
                 extra = final - t.n_steps
@@ -453,7 +435,9 @@ class BeyondGradients(NarratedScene, Scene):
                 """One count, in the table's font, rebuilt only when it changes."""
                 text = f"{round(tracers[n].step.get_value()) + extra:,}"
                 if text != getattr(m, "shown", None):
-                    m.become(label(text, size=24, color=METHOD_COLORS[n]).move_to(anchor, LEFT))
+                    m.become(
+                        label(text, size=24, color=style.OPTIMIZER_COLORS[n]).move_to(anchor, LEFT)
+                    )
                     m.shown = text
 
             return count
@@ -478,12 +462,12 @@ class BeyondGradients(NarratedScene, Scene):
             k = int(np.floor(nm_tracer.step.get_value()))
             while len(m) < k + 1:
                 m.add(Dot(nm_tracer.scene_points[len(m)], radius=0.05,
-                          color=METHOD_COLORS["nelder-mead"], stroke_color=style.BACKGROUND,
+                          color=style.OPTIMIZER_COLORS["nelder-mead"], stroke_color=style.BACKGROUND,
                           stroke_width=1.5))  # fmt: skip
 
         note = label("Newton also evaluates the Hessian at every step", size=20, color=style.MUTED)
         note.next_to(table, DOWN, buff=0.45).align_to(table, LEFT)
-        floor = valley_entry(gd.positions)
+        floor = presets.valley_entry(gd.positions)
 
         def dim(tracer: PathTracer, trail: float = 0.5) -> list[Animation]:
             """A finished path steps back (stroke and dots only: its trail has no fill).

@@ -26,8 +26,9 @@ OPTIMIZER_COLORS = {
     "rmsprop": "#7209B7",
     "adam": "#80ED99",
     "newton": "#F8F9FA",
-    "lbfgs": "#A0C4FF",
-    "nelder-mead": "#CDB4DB",
+    # Drawn on one narrow valley beside gd's cyan and Newton's white: far apart from both.
+    "lbfgs": ACCENT,
+    "nelder-mead": BAD,
 }
 
 #: Learning-rate story colours: too small, too large, just right.
@@ -35,6 +36,7 @@ LR_COLORS = {"small": "#4CC9F0", "large": BAD, "right": GOOD}
 
 #: Height colour scale for landscapes, low to high (a dark-to-warm "terrain").
 HEIGHT_SCALE = ["#16213E", "#1F3F6B", "#285E8E", "#3480A6", "#4FA3B3", "#85C4C0", "#C9E8E0"]
-#: The same landscape "in the dark", before the lights come on.
-NIGHT_SCALE = ["#0B0F15", "#111822", "#19222F"]
-NIGHT_GRID = "#2A3648"
+#: The same landscape "in the dark", before the lights come on: blue-grey faces a few
+#: steps above the background, legible at 480p, and a grid line that traces the shape.
+NIGHT_SCALE = ["#16202E", "#22324A", "#34496A"]
+NIGHT_GRID = "#5A7399"

@@ -74,7 +74,7 @@ def test_newton_and_lbfgs_need_far_fewer_steps_than_gd_on_rosenbrock():
 
 def test_gradient_descent_reaches_rosenbrocks_valley_floor_at_once_then_crawls():
     """BeyondGradients says: on the valley floor in a few steps, then 20,000 along it."""
-    from scenes.limitations import valley_entry
+    from optim.presets import valley_entry
 
     gd = presets.next_methods()["gd"]
     x, y = gd.positions[:, 0], gd.positions[:, 1]

@@ -22,6 +22,8 @@ LR_COLORS = {name: ManimColor(c) for name, c in palette.LR_COLORS.items()}
 HEIGHT_SCALE = [ManimColor(c) for c in palette.HEIGHT_SCALE]
 NIGHT_SCALE = [ManimColor(c) for c in palette.NIGHT_SCALE]
 NIGHT_GRID = ManimColor(palette.NIGHT_GRID)
+#: Small print (settings, fairness lines): between MUTED and INK, readable at 480p.
+FOOTNOTE = MUTED.interpolate(INK, 0.55)
 
 FONT = "DejaVu Sans"
 TITLE_SIZE = 44

@@ -84,7 +84,7 @@ class SGDEscape(StillOverlays):
         f_tex = formula(r"f(x, y) = " + s.latex, scale=0.6).to_corner(UL)
         title = VGroup(
             label("stochastic gradient descent (SGD)", size=28, color=sgd_color),
-            label("each step's gradient from a small random sample", size=20, color=FOOTNOTE),
+            label("each step's gradient from a small random sample", size=20, color=style.FOOTNOTE),
         ).arrange(DOWN, aligned_edge=RIGHT, buff=0.12)
         title.to_corner(UR, buff=0.35)
 
@@ -519,7 +519,7 @@ class AdamMoments(NarratedScene, Scene):
         )  # fmt: skip
         for line in example:
             line.scale(0.62)
-            line[0].set_color(FOOTNOTE)
+            line[0].set_color(style.FOOTNOTE)
             line[1:].set_color(adam_color)
         example.arrange(DOWN, buff=0.22)
         example[1].shift(RIGHT * (example[0][1].get_x() - example[1][1].get_x()))  # arrows aligned

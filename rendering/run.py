@@ -27,7 +27,14 @@ from rendering.join import JoinError, join
 from rendering.lock import output_lock, sweep_leftovers
 from rendering.order import scene_file
 from rendering.outcome import Outcome
-from rendering.settings import CACHE_FORMAT, CONFIG_FILE, NAME, REMOTE_VOICE_CACHE, VIDEO_TITLE
+from rendering.settings import (
+    CACHE_FORMAT,
+    CONFIG_FILE,
+    NAME,
+    REMOTE_TEX_STORE,
+    REMOTE_VOICE_CACHE,
+    VIDEO_TITLE,
+)
 from rendering.sources import bundle_path, make_bundle
 from rendering.times import clock
 from scenes.common import speech
@@ -40,8 +47,9 @@ TIME_LIMIT_PER_SECOND = {"l": 4, "m": 10, "h": 25, "p": 50, "k": 100}
 EXPECTED_SCENE_SECONDS = 120
 #: Free space below which a failed join is blamed on the disk, in bytes.
 LOW_DISK = 200 * 2**20
-#: Temporaries in the shared voice cache older than this are a killed process's leftovers.
-VOICE_SWEEP_AGE = 600
+#: Temporaries in the shared voice and formula caches older than this are a killed
+#: process's leftovers.
+SHARED_SWEEP_AGE = 600
 
 
 @dataclass
@@ -107,8 +115,10 @@ class Run:
         """The run proper, with the output folder to itself."""
         self.cache.dir.mkdir(parents=True, exist_ok=True)
         sweep_leftovers(self.out, [self.cache.dir, self.out / "logs"])
-        # The voice cache is shared by runs on other output folders: spare what is recent.
-        sweep(self.root / "build" / "voice", older_than=VOICE_SWEEP_AGE)
+        # The voice and formula caches are shared by runs on other output folders: spare
+        # what is recent.
+        for shared in ("voice", "tex"):
+            sweep(self.root / "build" / shared, older_than=SHARED_SWEEP_AGE)
         to_render: list[Planned] = []
         for entry in self.selected:
             p = plans[entry.scene]
@@ -212,6 +222,7 @@ class Run:
                     "scene_env": scene_env,
                     "work_parent": None if dask else str(self.out / "work"),
                     "time_limit": self.time_limit(p.scene),
+                    "tex_store": REMOTE_TEX_STORE if dask else str(self.root / "build" / "tex"),
                 }
                 futures[pool.submit(job)] = p
                 if dask:

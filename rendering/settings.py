@@ -20,6 +20,8 @@ CONFIG_FILE = "manim.cfg"
 VOICE_MODULE = "scenes.common.speech"
 #: Where the scene processes keep spoken clips on a Dask worker (``~`` is the worker's home).
 REMOTE_VOICE_CACHE = "~/.cache/gradient-descent-explained/voice"
+#: Where the scene processes share compiled formulas on a Dask worker.
+REMOTE_TEX_STORE = "~/.cache/gradient-descent-explained/tex"
 
 #: The one audio format of the joined film (scenes are normalized to PCM at this rate first).
 AUDIO_RATE = 48000

@@ -25,6 +25,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from rendering.files import write_atomic
 from rendering.media import ffprobe, normalize, video_seconds
 
 _PROGRESS: Any = None  # a multiprocessing queue in local workers, None elsewhere
@@ -108,6 +109,33 @@ def _error_line(text: str, returncode: int) -> str:
     return last or f"manim exited with status {returncode}"
 
 
+def seed_tex(store: Path, tex_dir: Path) -> None:
+    """Give a scene's Manim the formulas earlier scenes compiled (linked, not copied).
+
+    Manim names each compiled formula by a hash of its whole LaTeX source and skips the
+    compilation when the SVG exists: a formula compiled once serves every later scene.
+    Manim never rewrites an SVG it finds, so the links are safe to share.
+    """
+    tex_dir.mkdir(parents=True, exist_ok=True)
+    if not store.is_dir():
+        return
+    for svg in store.glob("[!.]*.svg"):  # not the temporaries of a store in progress
+        with contextlib.suppress(OSError):
+            try:
+                os.link(svg, tex_dir / svg.name)
+            except OSError:  # another file system
+                shutil.copyfile(svg, tex_dir / svg.name)
+
+
+def keep_tex(tex_dir: Path, store: Path) -> None:
+    """Add the formulas this scene compiled to the store, each file whole (atomic rename)."""
+    with contextlib.suppress(OSError):  # a store that cannot be written only costs time
+        store.mkdir(parents=True, exist_ok=True)
+        for svg in tex_dir.glob("[!.]*.svg"):
+            if not (store / svg.name).exists():
+                write_atomic(store / svg.name, svg.read_bytes())
+
+
 def render_scene(job: dict) -> dict:
     """Render one scene and return its normalized video as bytes, with captions and timings.
 
@@ -119,7 +147,9 @@ def render_scene(job: dict) -> dict:
         ``scene_env``, the settings of the scene process as environment variables (the
         voice: ``scenes.common.speech.environment``); ``work_parent``, a folder for
         temporary files, or None for the system's; ``time_limit``, seconds after which
-        Manim is stopped and the scene reported as failed (None: no limit).
+        Manim is stopped and the scene reported as failed (None: no limit); ``tex_store``,
+        a folder of compiled formulas shared by the scenes (``~`` is the worker's home), or
+        None.
 
     Returns
     -------
@@ -142,6 +172,9 @@ def render_scene(job: dict) -> dict:
         with tarfile.open(fileobj=io.BytesIO(job["bundle"]), mode="r:gz") as tar:
             tar.extractall(src, filter="data")
         media = os.path.join(work, "media")
+        store = Path(job["tex_store"]).expanduser() if job.get("tex_store") else None
+        if store is not None:
+            seed_tex(store, Path(media) / "Tex")  # Manim's tex_dir: {media_dir}/Tex
         env = {**os.environ, **job["scene_env"]}
         env["COLUMNS"] = "200"  # Manim's rich log: no wrapped error lines
         cmd = [
@@ -184,6 +217,8 @@ def render_scene(job: dict) -> dict:
         if returncode != 0:
             result["error"] = _error_line(err + "\n" + out_text, returncode)
             return result
+        if store is not None:
+            keep_tex(Path(media) / "Tex", store)
         movies = sorted(Path(media).glob(f"videos/*/*/{scene}.mp4"), key=os.path.getmtime)
         if not movies:
             result["error"] = f"manim wrote no {scene}.mp4"

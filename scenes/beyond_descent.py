@@ -13,7 +13,7 @@ from manim import *
 from optim import BIAS_CORRECTION, FORMULAS, presets
 from scenes.common import style
 from scenes.common.charts import axes_points
-from scenes.common.labels import Readout, formula, label
+from scenes.common.labels import QuickDecimal, Readout, formula, label
 from scenes.common.landscape import ContourMap, Landscape
 from scenes.common.narration import NarratedScene
 from scenes.common.paths import PathTracer, Swarm
@@ -383,7 +383,7 @@ class CoordinateBars(VGroup):
                 bar = Rectangle(width=0.01, height=height, fill_color=color, fill_opacity=0.9,
                                 stroke_width=0)  # fmt: skip
                 # Legible at 480p: a DecimalNumber's font size is TeX's, smaller than a label's.
-                num = DecimalNumber(0, num_decimal_places=2, font_size=32, color=color)
+                num = QuickDecimal(0, num_decimal_places=2, font_size=32, color=color)
                 cell = VGroup(box, axis, bar, num)
                 cell.values, cell.scaled = values[:, c], values[:, c] / scale
                 cells.add(cell)
@@ -406,7 +406,8 @@ class CoordinateBars(VGroup):
             MathTex("y", color=style.MUTED).scale(0.7).next_to(first[1], UP, buff=0.12),
         )
         self.add(self.head, self.divider, self.lines)
-        self.shown = -1
+        self.shown = self.numbers_shown = -1
+        self.since = 0.0
         self.redraw(self)
         self.add_updater(self.redraw)
 
@@ -414,19 +415,29 @@ class CoordinateBars(VGroup):
         """The step shown: the update the marker is taking (1 once it leaves the start)."""
         return int(max(1, np.ceil(self.step.get_value() - 1e-9)))
 
-    def redraw(self, _mob) -> None:
+    #: Most number rebuilds per second of video: as often as a 480p15 frame, so a
+    #: 1080p60 render rebuilds them a quarter as often per frame and reads the same.
+    NUMBER_RATE = 15
+
+    def redraw(self, _mob, dt: float = 0) -> None:
+        self.since += dt
         k = self.index()
-        if k == self.shown:  # values change once per step; rebuilding numbers is costly
-            return
-        self.shown = k
-        for cell in self.cells:
+        bars = k != self.shown  # values change once per step
+        numbers = k != self.numbers_shown and (dt == 0 or self.since >= 1 / self.NUMBER_RATE - 1e-9)
+        if bars:
+            self.shown = k
+        if numbers:
+            self.numbers_shown, self.since = k, 0.0
+        for cell in self.cells if bars or numbers else ():
             _box, axis, bar, num = cell
             i = min(k, len(cell.scaled) - 1)
-            w = float(cell.scaled[i]) * self.bar_width
-            bar.stretch_to_fit_width(max(abs(w), 0.01))
-            bar.move_to(axis.get_center() + RIGHT * w / 2)
-            num.set_value(float(cell.values[i]))
-            num.next_to(axis, DOWN, buff=0.06)
+            if bars:
+                w = float(cell.scaled[i]) * self.bar_width
+                bar.stretch_to_fit_width(max(abs(w), 0.01))
+                bar.move_to(axis.get_center() + RIGHT * w / 2)
+            if numbers:
+                num.set_value(float(cell.values[i]))
+                num.next_to(axis, DOWN, buff=0.06)
 
 
 class AdamMoments(NarratedScene, Scene):

@@ -261,6 +261,32 @@ def test_captions_are_shifted_clipped_and_renumbered():
     assert text.startswith("1\n00:00:00,000 --> 00:00:00,500\nfirst\n\n2\n")
 
 
+def test_a_formula_compiled_for_one_scene_is_not_compiled_again_for_the_next(tmp_path, monkeypatch):
+    from manim import config
+    from manim.utils.tex_file_writing import tex_to_svg_file
+
+    from rendering.worker import keep_tex, seed_tex
+
+    store = tmp_path / "store"
+    first, second = tmp_path / "first" / "Tex", tmp_path / "second" / "Tex"
+    seed_tex(store, first)  # no store yet: an empty tex folder
+    monkeypatch.setitem(config, "tex_dir", str(first))
+    compiled = tex_to_svg_file(r"\nabla f(x) = 2x", environment="align*")
+    keep_tex(first, store)
+    (store / f".half{TMP_MARK}1.svg").write_text("<svg")  # a killed run's temporary
+    seed_tex(store, second)
+    assert sorted(p.name for p in second.iterdir()) == [compiled.name]
+    assert (second / compiled.name).stat().st_ino == (store / compiled.name).stat().st_ino
+    # With no LaTeX to be found, the next scene's Manim still gets its formula.
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing"))
+    monkeypatch.setitem(config, "tex_dir", str(second))
+    assert tex_to_svg_file(r"\nabla f(x) = 2x", environment="align*") == second / compiled.name
+    # Storing again keeps the store's file as it is.
+    before = (store / compiled.name).stat().st_mtime_ns
+    keep_tex(second, store)
+    assert (store / compiled.name).stat().st_mtime_ns == before
+
+
 # --- cache keys: what re-renders after an edit ----------------------------------------------
 
 

@@ -339,7 +339,7 @@ class HeavyBall(StillOverlays):
             self.fixed(speed)
             # Rolling from here, after every overlay: Manim redraws each frame the first
             # mobject that changes and everything after it.
-            ball.add_updater(ball._update)
+            ball.add_updater(ball.redraw)
             self.add(ball)
             self.play(FadeIn(speed), run_time=0.4)
             over = int(np.argmax(ball_traj.positions[:, 0] < s.saddles[0].point[0]))
@@ -750,7 +750,7 @@ class OptimizerRace(StillOverlays):
         for tr in tracers.values():
             # The race's step first, then the tracer redraws at it.
             tr.add_updater(lambda m: m.step.set_value(k.get_value()))
-            tr.add_updater(tr._update)
+            tr.add_updater(tr.redraw)
         ordinals = ["1st", "2nd", "3rd", "4th", "5th"]
         first = order[0].finished_at if order else p.steps // 2
         with self.narrate("Go! Loss on a log scale, down to the finish line.") as beat:

@@ -366,6 +366,19 @@ def test_a_voice_change_changes_every_narrated_scene_and_no_other():
     assert keys(FIXTURE, voice="festival") == keys(FIXTURE, voice="espeak-ng")
 
 
+def test_editing_a_piper_models_config_changes_the_voice(tmp_path):
+    from scenes.common.speech import Voice
+
+    model = tmp_path / "voice.onnx"
+    model.write_bytes(b"model")
+    config = tmp_path / "voice.onnx.json"
+    config.write_text('{"length_scale": 1.0}')
+    before = Voice("piper", str(model)).id
+    assert Voice("piper", str(model)).id == before
+    os.utime(config, ns=(1, 1))  # the config edited, the model not
+    assert Voice("piper", str(model)).id != before
+
+
 def test_an_unknown_voice_is_bad_input(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("GDE_VOICE", "bogus")
     project = copy_project(tmp_path / "project")

@@ -103,9 +103,9 @@ class PathTracer(VGroup):
         self.vector_color, self.vector_length = vector_color, vector_length
         self.vector_max, self.vector_bounds = vector_max, vector_bounds
         self.arrow = VGroup()
-        self._update(self)
+        self.redraw(self)
         self.add(self.trail, self.prints, self.arrow, self.marker)
-        self.add_updater(self._update)
+        self.add_updater(self.redraw)
 
     @property
     def n_steps(self) -> int:
@@ -115,7 +115,8 @@ class PathTracer(VGroup):
         """Surface coordinates of the marker now."""
         return interpolate_path(self.positions, self.step.get_value())
 
-    def _update(self, _mob) -> None:
+    def redraw(self, _mob=None) -> None:
+        """Draw the marker, trail, footprints and arrow at the current step (its updater)."""
         s = self.step.get_value()
         k = int(np.clip(np.floor(s), 0, self.n_steps))
         head = interpolate_path(self.scene_points, s)

@@ -79,9 +79,10 @@ class Voice:
             return f"piper:{piper_voice.bundled_id()}"
         if not self.model:
             return self.engine
-        with_time = Path(self.model)
-        stamp = with_time.stat().st_mtime_ns if with_time.is_file() else 0
-        return f"{self.engine}:{self.model}@{stamp}"
+        # A Piper model speaks as its config (beside it, MODEL.json) says: both count.
+        files = [Path(self.model), Path(f"{self.model}.json")]
+        stamps = "/".join(str(f.stat().st_mtime_ns if f.is_file() else 0) for f in files)
+        return f"{self.engine}:{self.model}@{stamps}"
 
     @property
     def model_file(self) -> Path:

@@ -28,10 +28,6 @@ class Labeled:
     def __len__(self) -> int:
         return len(self.y)
 
-    @property
-    def n_classes(self) -> int:
-        return int(self.y.max()) + 1
-
     def to_dict(self) -> dict[str, Any]:
         return {"X": self.X.tolist(), "y": self.y.tolist(), "source": self.source}
 

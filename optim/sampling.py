@@ -41,6 +41,19 @@ class Sampling:
     def to_dict(self) -> dict[str, Any]:
         return {"batch_size": self.batch_size, "noise": self.noise}
 
+    def shown_in(self, params: dict[str, Any], data: bool) -> dict[str, Any]:
+        """An optimizer's ``params`` with its sampling entries as this run used them.
+
+        ``sgd`` carries ``noise`` and ``batch_size`` among its hyperparameters;
+        its defaults (noise 1, batch 1) apply by kind of objective, so the
+        entries are rewritten from the resolved sampling: ``noise`` always,
+        ``batch_size`` on a data objective (``None``: the full batch).
+        """
+        shown = {**params, "noise": self.noise}
+        if data:
+            shown["batch_size"] = self.batch_size
+        return shown
+
 
 def resolve(
     objective: Objective, opt: Optimizer, batch_size: Any = None, noise: Any = None

@@ -23,7 +23,7 @@ import numpy as np
 
 from optim.base import Array, Optimizer
 from optim.errors import InvalidParameterError, UnknownOptimizerError
-from optim.objective import Objective, value_and_grad
+from optim.objective import Objective, is_data, value_and_grad
 from optim.rules import OPTIMIZERS
 from optim.sampling import GradientSampler, Sampling, resolve
 from optim.scipy_methods import METHODS, Method, minimize_run
@@ -319,11 +319,6 @@ def run(
             "objective must be a surface name, an expression, or an object with "
             "name, dim, __call__ and grad"
         )
-    if isinstance(optimizer, str) and "sgd" == optimizer:
-        # sgd's sampling is part of its hyperparameters, so its JSON shows them as used.
-        params.update(
-            {k: v for k, v in (("batch_size", batch_size), ("noise", noise)) if v is not None}
-        )
     opt = make(optimizer, **params)
     default_start = getattr(objective, "start", None)
     if start is None and default_start is None:
@@ -343,6 +338,10 @@ def run(
     if opt.bind is not None:
         opt = opt.bind(objective)
     sampling = resolve(objective, opt, batch_size, noise)
+    if opt.sampling:
+        # sgd lists its sampling among its hyperparameters: shown as resolved, so the
+        # JSON's params and sampling come from one source and cannot disagree.
+        opt = opt._replace(params=sampling.shown_in(opt.params, is_data(objective)))
     return _iterate(objective, opt, x, batched, steps, tol, seed, bound, record_state,
                     record_every, sampling)  # fmt: skip
 

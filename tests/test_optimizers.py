@@ -4,6 +4,7 @@ gradients, vectorized runs, stopping, recorded state, bad input and schedules.""
 
 from __future__ import annotations
 
+import json
 import math
 import warnings
 
@@ -11,6 +12,7 @@ import numpy as np
 import pytest
 
 import optim
+import optim.cli
 import surfaces
 from datasets import Dataset
 from optim import InvalidParameterError, OptimError, UnknownOptimizerError
@@ -396,6 +398,32 @@ def test_sgd_mini_batches_are_epochs_without_replacement():
             assert len(set(epoch)) == len(epoch) == per_epoch * batch
         # Epochs are reshuffled.
         assert drawn[:per_epoch] != drawn[per_epoch : 2 * per_epoch]
+
+
+def test_sgd_json_shows_the_sampling_it_used(capsys):
+    # sgd's defaults are noise 1 on a surface and batches of 1 on data, where it adds no
+    # noise: its params must show what was used, as its sampling does.
+    assert optim.cli.main(["run", "--surface", "mse", "--optimizer", "sgd", "--batch-size",
+                           "8", "--steps", "3"]) == 0  # fmt: skip
+    out = json.loads(capsys.readouterr().out)
+    assert out["params"]["noise"] == out["sampling"]["noise"] == 0.0
+    assert out["params"]["batch_size"] == out["sampling"]["batch_size"] == 8
+    # No noise reaches the update: with x = 0 and y_i = 2^i, the w-gradient is exactly 0
+    # and the b-gradient 2 (b - mean of the batch's y_i) names exactly 8 distinct rows.
+    data = Dataset(np.zeros(20), 2.0 ** np.arange(20), "synthetic", "x", "y")
+    traj = optim.run(mse(data), "sgd", lr=1e-9, batch_size=8, steps=5, tol=0, seed=2)
+    assert traj.optimizer.params["noise"] == traj.sampling.noise == 0.0
+    for t in range(5):
+        assert traj.used_grads[t, 0] == 0.0
+        total = 8 * (traj.positions[t, 1] - traj.used_grads[t, 1] / 2)
+        assert abs(total - round(total)) < 1e-6  # noise of size 1 would be ~4 off
+        assert bin(round(total)).count("1") == 8
+    # A batch of every example is the full batch, and says so in both places.
+    full = optim.run(mse(data), "sgd", batch_size=20, steps=2).to_dict()
+    assert full["params"]["batch_size"] is None and "sampling" not in full
+    # On a surface, sgd's default noise is applied and shown alike.
+    bowl = optim.run("bowl", "sgd", steps=2).to_dict()
+    assert bowl["params"]["noise"] == bowl["sampling"]["noise"] == 1.0
 
 
 def test_sgd_noise_on_analytic_surface_is_seeded_gaussian():

@@ -12,6 +12,7 @@ import surfaces
 from datasets import circles, moons
 from models import MLP
 from optim import DataObjective, InvalidParameterError, Objective
+from optim.sampling import GradientSampler, Sampling
 
 EVERY_RULE = ["gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
 
@@ -63,6 +64,37 @@ def test_a_batch_of_every_example_is_the_full_batch(name):
     whole = optim.run(net, name, batch_size=64, **kw)
     np.testing.assert_array_equal(whole.positions, full.positions)
     assert whole.sampling.exact
+
+
+def _weather_and_a_network():
+    data = moons(200, seed=3)
+    net = MLP((2, 8, 8, 2), "tanh", "cross_entropy", data.X, data.y, seed=1)
+    return [surfaces.get("mse"), net]
+
+
+@pytest.mark.parametrize("index", [0, 1], ids=["weather-mse", "mlp"])
+def test_a_full_size_batch_through_the_mini_batch_path_is_the_gradient(index):
+    # run() turns batch_size >= n into the full batch before sampling, so no run sends a
+    # batch of every example through batch_grad; this test takes that path itself.
+    obj = _weather_and_a_network()[index]
+    n, rng = obj.n_examples, np.random.default_rng(4)
+    p = obj.start + rng.normal(size=(3, obj.dim))
+    full = obj.grad(p)
+    perm = np.stack([rng.permutation(n) for _ in range(3)])
+    np.testing.assert_allclose(obj.batch_grad(p, perm), full, rtol=1e-12, atol=1e-12)
+    # The sampler's own draw: each point's batch is a permutation of every example, and
+    # the gradient it hands the update (never the exact one given, NaN here) is grad's.
+    sampler = GradientSampler(obj, Sampling(batch_size=n), 3, rng)
+    idx = sampler.next_batch(3)
+    np.testing.assert_array_equal(np.sort(idx, axis=1), np.tile(np.arange(n), (3, 1)))
+    assert not np.array_equal(idx[0], np.arange(n))
+    used = sampler(p, np.full_like(p, np.nan))
+    np.testing.assert_allclose(used, full, rtol=1e-12, atol=1e-12)
+    if index == 0:
+        # The weather line in closed form: grad = (2/n) A^T (A theta - y), A = [x, 1].
+        design = np.column_stack([obj.dataset.x, np.ones(n)])
+        closed = 2 / n * (design.T @ (design @ p.T - obj.dataset.y[:, None])).T
+        np.testing.assert_allclose(used, closed, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("name", EVERY_RULE)

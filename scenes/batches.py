@@ -38,8 +38,21 @@ class BatchRun:
 
     @property
     def steps_per_pass(self) -> int:
+        """Updates in one shuffled pass over the data. The sampler deals whole batches
+        and reshuffles when fewer than a batch remain (``drop_last``): 1,460 days make
+        45 batches of 32, and the 20 left over wait for the next shuffle."""
         n = self.traj.objective.n_examples
-        return -(-n // self.batch)  # the last mini-batch of a pass may be smaller
+        return n // self.batch
+
+    @property
+    def gradients_per_pass(self) -> int:
+        """Per-example gradients one pass evaluates: its updates times the batch."""
+        return self.steps_per_pass * self.batch
+
+    @property
+    def left_over(self) -> int:
+        """Examples a pass leaves for the next shuffle (whole batches only)."""
+        return self.traj.objective.n_examples - self.gradients_per_pass
 
     @property
     def reached(self) -> int:
@@ -71,14 +84,15 @@ class BatchRun:
 def batch_runs(
     lr: float, passes: int, batches: dict[str, int], within: float, seed: int
 ) -> dict[str, BatchRun]:
-    """The three runs from the shared start, each for ``passes`` passes over the data."""
+    """The three runs from the shared start, each given the work of ``passes`` passes
+    over the data: ``passes * n`` per-example gradients, rounded up to a whole step."""
     st = standardized()
     n = st.surface.n_examples
     start = st.to_standard(np.array(START))
     target = (1 + within) * st.surface.minima[0].value
     out = {}
     for name, size in batches.items():
-        steps = passes * -(-n // size)
+        steps = -(-passes * n // size)
         traj = run(
             st.surface,
             "gd",
@@ -91,6 +105,80 @@ def batch_runs(
         )
         out[name] = BatchRun(name, size, traj, target)
     return out
+
+
+#: The runs in the order the key lists them and the narration introduces them.
+KEY_ORDER = ("full batch", "stochastic", "mini-batch")
+
+
+def key_rows(runs: dict[str, BatchRun]) -> list[list[str]]:
+    """The key's table as drawn: a header, then per run the gradients each step (an
+    update) evaluates, the steps one pass over the data makes, and their product, the
+    gradients one pass costs."""
+    rows = [["", "gradients\nper step", "steps\nper pass", "gradients\nper pass"]]
+    for k in KEY_ORDER:
+        r = runs[k]
+        rows.append([k, f"{r.batch:,}", f"{r.steps_per_pass:,}", f"{r.gradients_per_pass:,}"])
+    return rows
+
+
+def key_note(runs: dict[str, BatchRun]) -> str:
+    """Why the mini-batch's pass is a little short of all the days."""
+    r = runs["mini-batch"]
+    return (
+        f"{r.steps_per_pass} × {r.batch} = {r.gradients_per_pass:,}: "
+        f"{r.left_over} days wait for the next shuffle"
+    )
+
+
+def work_saving(runs: dict[str, BatchRun]) -> float:
+    """Per-example gradients the full batch needed to reach the target, over the
+    mini-batches' (the table's passes-to-target column, divided)."""
+    return runs["full batch"].gradients_to_target / runs["mini-batch"].gradients_to_target
+
+
+def cost_line(runs: dict[str, BatchRun], within: float) -> str:
+    """The narration over the cost table, its figures computed from the runs."""
+    mini, sgd = runs["mini-batch"], runs["stochastic"]
+    first = "first" if sgd.gradients_to_target < mini.gradients_to_target else "too"
+    return (
+        f"Mini-batches get within {within:.0%} of the best loss on "
+        f"{work_saving(runs):.0f} times less work than the full batch. "
+        f"Single examples get there {first}, but never settle."
+    )
+
+
+def grid(rows: list[list[str]], widths: list[float], colors: list) -> VGroup:
+    """Rows of text cells in columns of the given widths, each cell's left edge on
+    its column's; the first row is the header. ``colors``: one per row."""
+    table = VGroup()
+    for i, row in enumerate(rows):
+        cells = VGroup()
+        for text in row:
+            # An empty corner cell still needs points to be placed: a space has none.
+            cell = label(text or "run", size=20 if i == 0 else 21, color=colors[i])
+            if not text:
+                cell.set_opacity(0)
+            cells.add(cell)
+        cells.arrange(RIGHT, buff=0.2)
+        table.add(cells)
+    table.arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+    # Columns line up: arrange moved whole rows, so re-place each cell's x.
+    for cells in table:
+        x = table.get_left()[0]
+        for j, cell in enumerate(cells):
+            cell.set_x(x + cell.width / 2)
+            x += widths[j]
+    return table
+
+
+#: Column widths shared by the key and the cost table, so their columns line up.
+WIDTHS = [1.75, 1.6, 1.55, 1.3]
+
+
+def flash(mob: Mobject) -> Indicate:
+    """Highlight by colour only: a row scaled about its centre would leave its columns."""
+    return Indicate(mob, color=style.INK, scale_factor=1)
 
 
 COLORS = {
@@ -182,18 +270,14 @@ class BatchSizes(NarratedScene, Scene):
         clock_box = VGroup(used_now, passes_now).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         clock_box.move_to([0.55, 3.2, 0], aligned_edge=LEFT)
 
-        keys = VGroup()
-        for k in ("full batch", "stochastic", "mini-batch"):
-            size = runs[k].batch
-            text = f"{k}: {size:,} per step"
-            keys.add(
-                VGroup(
-                    Line(ORIGIN, RIGHT * 0.4, color=COLORS[k], stroke_width=5),
-                    label(text, size=22, color=COLORS[k]),
-                ).arrange(RIGHT, buff=0.15)
-            )
-        keys.arrange(DOWN, aligned_edge=LEFT, buff=0.14).next_to(clock_box, DOWN, buff=0.4)
-        keys.align_to(clock_box, LEFT)
+        # The key is a table: what a step costs, how many steps a pass takes, and so
+        # what a pass costs (the same, or nearly, whatever the batch).
+        rows = key_rows(runs)
+        keys = grid(rows, WIDTHS, [style.INK] + [COLORS[row[0]] for row in rows[1:]])
+        keys.next_to(clock_box, DOWN, buff=0.35).align_to(clock_box, LEFT).shift(LEFT * 0.15)
+        note = label(key_note(runs), size=18, color=style.FOOTNOTE)
+        note.next_to(keys, DOWN, buff=0.14).align_to(keys, LEFT)
+        per_pass = VGroup(*[row[-1] for row in keys])  # the column every run shares
 
         with self.narrate(
             "How many examples per step? Three answers race, timed by gradients evaluated."
@@ -207,42 +291,40 @@ class BatchSizes(NarratedScene, Scene):
             self.play(
                 *[FadeIn(tracers[k].marker, scale=0.5) for k in ("mini-batch", "full batch")],
                 FadeIn(sgd_dot, scale=0.5),
-                Indicate(keys, color=None, scale_factor=1.05),
+                flash(VGroup(*[row[0] for row in keys[1:]])),
                 run_time=beat.until("race") + 0.4,
             )
             self.wait_until(beat, "timed")
-            self.play(FadeIn(clock_box, shift=DOWN * 0.1), run_time=beat.remaining() * 0.9)
+            # The clock, and the column that says a pass costs every run the same.
+            self.play(
+                FadeIn(clock_box, shift=DOWN * 0.1),
+                flash(per_pass),
+                run_time=beat.remaining() * 0.9,
+            )
 
         with self.narrate("Stochastic, one example per step: off at once, but staggering.") as beat:
             self.play(
-                Indicate(keys[1], color=None),
+                flash(keys[2]),
                 FadeOut(best_label),
                 tick(np.log10(40), beat.remaining() * 0.95),
             )
 
         with self.narrate("A mini-batch of 32 is still cheap, and much steadier.") as beat:
-            self.play(Indicate(keys[2], color=None), tick(np.log10(n), beat.remaining() * 0.95))
+            self.play(
+                flash(keys[3]),
+                FadeIn(note, shift=UP * 0.1),
+                tick(np.log10(n), beat.remaining() * 0.95),
+            )
 
-        full = runs["full batch"]
         with self.narrate(f"The full batch averages all {n:,}: one smooth step per pass.") as beat:
             self.play(
-                Indicate(keys[0], color=None),
+                flash(keys[1]),
                 tick(np.log10(total), beat.remaining() * 0.95),
             )
 
         table = self.cost_table(runs)
-        table.next_to(keys, DOWN, buff=0.55).align_to(clock_box, LEFT).shift(LEFT * 0.15)
-        mini = runs["mini-batch"]
-        # Work to the target: per-example gradients evaluated, the full batch's over
-        # the mini-batches' (the table's passes-to-5% column, divided).
-        saving = full.gradients_to_target / mini.gradients_to_target
-        sgd = runs["stochastic"]
-        first = "first" if sgd.gradients_to_target < mini.gradients_to_target else "too"
-        with self.narrate(
-            f"Mini-batches get within {self.within:.0%} of the best loss on {saving:.0f} times "
-            f"less work than the full batch. Single examples get there {first}, "
-            "but never settle."
-        ) as beat:
+        table.next_to(note, DOWN, buff=0.4).align_to(keys, LEFT)
+        with self.narrate(cost_line(runs, self.within)) as beat:
             self.play(FadeIn(table[0]), FadeIn(table[2], shift=LEFT * 0.2), run_time=1.0)
             self.play(FadeIn(table[1], shift=LEFT * 0.2), run_time=beat.until("full batch"))
             self.wait_until(beat, "single")
@@ -287,7 +369,7 @@ class BatchSizes(NarratedScene, Scene):
             "Averages of 32 land close."
         ) as beat:
             # The table leaves before the cloud's axes are drawn where it stood.
-            self.play(FadeOut(table), FadeOut(keys), run_time=0.4)
+            self.play(FadeOut(table), FadeOut(keys), FadeOut(note), run_time=0.4)
             self.play(FadeIn(cloud[0]), run_time=0.4)
             self.play(FadeIn(cloud[1]), run_time=beat.until("lands far"))
             self.play(GrowArrow(arrow), FadeIn(full_name), run_time=beat.until("full one"))
@@ -323,29 +405,8 @@ class BatchSizes(NarratedScene, Scene):
                     f"{r.settled_loss:.2f}",
                 ]
             )
-        widths = [1.75, 1.6, 1.55, 1.3]
-        table = VGroup()
-        for i, row in enumerate(rows):
-            color = style.INK if i == 0 else COLORS[row[0]]
-            cells = VGroup()
-            x = 0.0
-            for j, text in enumerate(row):
-                # An empty corner cell still needs points to be placed: a space has none.
-                cell = label(text or "run", size=20 if i == 0 else 21, color=color)
-                if not text:
-                    cell.set_opacity(0)
-                cell.move_to([x, 0, 0], aligned_edge=LEFT)
-                cells.add(cell)
-                x += widths[j]
-            table.add(cells)
-        table.arrange(DOWN, aligned_edge=LEFT, buff=0.2)
-        # Columns line up: arrange moved whole rows, so re-place each cell's x.
-        for cells in table:
-            x = table.get_left()[0]
-            for j, cell in enumerate(cells):
-                cell.set_x(x + cell.width / 2)
-                x += widths[j]
-        return table
+        colors = [style.INK] + [COLORS[row[0]] for row in rows[1:]]
+        return grid(rows, WIDTHS, colors)
 
     def gradient_cloud(self, grads: np.ndarray, full: np.ndarray, means: np.ndarray) -> VGroup:
         """Per-example gradients as dots, the full gradient as an arrow, batch means."""

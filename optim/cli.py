@@ -77,7 +77,10 @@ def add_optimizer_flags(r: argparse.ArgumentParser) -> None:
     r.add_argument("--maxcor", type=int, help="lbfgs: gradients kept for curvature")
     r.add_argument("--noise", type=number, help="gradient noise (any optimizer; sgd defaults to 1)")
     r.add_argument(
-        "--batch-size", type=int, help="mini-batch size (data objectives, any optimizer)"
+        "--batch-size",
+        type=int,
+        help="mini-batch size (data objectives, any optimizer); at least the number of "
+        "examples: the full batch",
     )
     r.add_argument("--steps", type=int, default=100)
     r.add_argument("--tol", type=number, default=1e-6, help="gradient-norm tolerance; 0 disables")

@@ -60,6 +60,9 @@ def resolve(
 ) -> Sampling:
     """The sampling of one run: what was asked, else the optimizer's defaults.
 
+    A batch size of at least the objective's number of examples resolves to
+    ``None``, the full batch (see :func:`optim.run`).
+
     Raises
     ------
     InvalidParameterError

@@ -301,7 +301,12 @@ def run(
         recorded at every step regardless.
     batch_size
         Mini-batch size on a data objective (``None``: the full batch; ``sgd``
-        defaults to 1). Every optimizer can run on mini-batches.
+        defaults to 1). Every optimizer can run on mini-batches. A batch of at
+        least ``n_examples`` is the full batch: every step then takes the exact
+        gradient, and the run equals the one with ``batch_size=None`` (as
+        torch's ``DataLoader`` yields one batch of everything when the batch is
+        larger than the data). So a sweep of batch sizes may go past the data's
+        size; ``Trajectory.sampling.batch_size`` is then ``None``.
     noise
         Standard deviation of Gaussian noise added to every gradient
         coordinate (``sgd`` defaults to 1 on objectives without examples).

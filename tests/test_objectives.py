@@ -66,6 +66,23 @@ def test_a_batch_of_every_example_is_the_full_batch(name):
     assert whole.sampling.exact
 
 
+@pytest.mark.parametrize("batch_size", [64, 65, 1000])
+def test_a_batch_larger_than_the_data_is_the_full_batch(batch_size):
+    # Documented at run: batch_size >= n_examples means the full batch, never an error.
+    data = circles(64, seed=2)
+    net = MLP((2, 5, 2), "tanh", "cross_entropy", data.X, data.y)
+    kw = dict(lr=0.05, steps=20, tol=0, seed=3)
+    whole = optim.run(net, "adam", batch_size=batch_size, **kw)
+    assert whole.sampling.batch_size is None
+    # The reference: Adam on the exact gradient, from grad itself, written out.
+    p, m, v = net.start.copy(), np.zeros(net.dim), np.zeros(net.dim)
+    for t in range(1, 21):
+        g = net.grad(p)
+        m, v = 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g * g
+        p = p - 0.05 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
+        np.testing.assert_allclose(whole.positions[t], p, rtol=1e-12, atol=1e-14)
+
+
 def _weather_and_a_network():
     data = moons(200, seed=3)
     net = MLP((2, 8, 8, 2), "tanh", "cross_entropy", data.X, data.y, seed=1)

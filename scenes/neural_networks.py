@@ -239,11 +239,25 @@ class NetworkLearns(NarratedScene, Scene):
                 run_time=beat.until("a weight"),
             )
             self.play(Create(diagram.edges, lag_ratio=0.01), run_time=beat.until("green"))
-            self.play(FadeIn(legend, shift=UP * 0.1), run_time=beat.remaining() * 0.8)
+            # Each colour's key as the line names it.
+            self.play(FadeIn(legend[0], shift=UP * 0.1), run_time=beat.until("red"))
+            self.play(FadeIn(legend[1], shift=UP * 0.1), run_time=beat.remaining())
+            self.remove(*legend).add(legend)  # one mobject again, for the fade out
 
         with self.narrate("Its task: tell yellow points from blue.") as beat:
-            self.play(intro.animate.shift(-centre), Create(frame), FadeIn(plane), run_time=1.0)
-            self.play(FadeIn(dots, lag_ratio=0.01), run_time=beat.remaining() * 0.85)
+            self.play(
+                intro.animate.shift(-centre),
+                Create(frame),
+                FadeIn(plane),
+                run_time=beat.until("yellow"),
+            )
+            # Each class's points as the line names it (class 0 is yellow).
+            yellow, blue = (
+                VGroup(*[d for d, c in zip(dots, net.y, strict=True) if c == k]) for k in (0, 1)
+            )
+            self.play(FadeIn(yellow, lag_ratio=0.01), run_time=beat.until("blue"))
+            self.play(FadeIn(blue, lag_ratio=0.01), run_time=beat.remaining())
+            self.remove(yellow, blue).add(dots)
 
         with self.narrate("Forward pass: a point flows through the layers to a guess.") as beat:
             self.play(Create(ring), FadeOut(legend), FadeIn(inputs), run_time=beat.until("flows"))
@@ -273,7 +287,7 @@ class NetworkLearns(NarratedScene, Scene):
                         )
                     )
                 self.play(*anims, run_time=hold)
-            self.play(FadeIn(outputs, shift=RIGHT * 0.1), run_time=beat.remaining() * 0.8)
+            self.play(FadeIn(outputs, shift=RIGHT * 0.1), run_time=beat.remaining())
 
         with self.narrate(
             f"It says {CLASS_NAMES[1 - truth]}; the point is {CLASS_NAMES[truth]}. "
@@ -291,9 +305,15 @@ class NetworkLearns(NarratedScene, Scene):
             "giving each weight its partial derivative."
         ) as beat:
             self.play(FadeOut(verdict), run_time=0.4)
-            per = beat.remaining() * 0.9 / 3
-            for k in reversed(range(len(self.layers) - 1)):
-                self.play(flash(k), FadeIn(grad_labels[k], shift=UP * 0.1), run_time=per)
+            # The line names no layer: the error goes back one layer per phrase. The
+            # output layer's weights get theirs under "the chain rule", the second
+            # hidden layer's under "carries the error back", the first layer's under
+            # "giving each weight", its gradient in place as "partial derivative" is said.
+            cues = ("carries", "giving", "partial derivative")
+            for k, cue in zip(reversed(range(len(self.layers) - 1)), cues, strict=True):
+                self.play(
+                    flash(k), FadeIn(grad_labels[k], shift=UP * 0.1), run_time=beat.until(cue)
+                )
 
         with self.narrate(
             f"Gradient descent nudges all {n_params} weights and biases against them, and repeats."
@@ -308,7 +328,7 @@ class NetworkLearns(NarratedScene, Scene):
             self.play(
                 *[diagram.neurons[k].animate.set_fill(style.BACKGROUND) for k in range(4)],
                 FadeIn(region),
-                run_time=beat.remaining() * 0.8,
+                run_time=beat.remaining(),
             )
 
         self.bring_to_back(region)
@@ -321,7 +341,7 @@ class NetworkLearns(NarratedScene, Scene):
             region.add_updater(follow_training)
             self.play(
                 step_now.animate.set_value(self.steps),
-                run_time=beat.remaining() * 0.95,
+                run_time=beat.remaining(),
                 rate_func=rate_functions.ease_in_out_sine,
             )
             region.remove_updater(follow_training)
@@ -340,5 +360,6 @@ class NetworkLearns(NarratedScene, Scene):
             self.play(FadeOut(rule), run_time=0.4)
             self.play(FadeIn(uses[0]), run_time=beat.until("reads"))
             self.play(FadeIn(uses[1], shift=UP * 0.1), run_time=beat.until("and predicts"))
-            self.play(FadeIn(uses[2], shift=UP * 0.1), run_time=beat.remaining() * 0.7)
+            # In as "prices" is said, then read while the line ends.
+            self.play(FadeIn(uses[2], shift=UP * 0.1), run_time=beat.until("prices"))
         self.play(FadeOut(Group(*self.mobjects)), run_time=0.6)

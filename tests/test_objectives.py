@@ -225,6 +225,40 @@ def test_newton_reaches_a_positive_definite_quadratic_minimum_in_one_step(seed):
     assert traj.n_steps == 1 and traj.stopped == "tol"
 
 
+class Quadratic:
+    """f(p) = p^T A p / 2 + b^T p in any dimension, with its Hessian A: the objective
+    protocol (name, dim, value, grad) plus the ``hess`` that newton asks for."""
+
+    name = "n-d quadratic"
+
+    def __init__(self, a: np.ndarray, b: np.ndarray) -> None:
+        self.a, self.b, self.dim = a, b, len(b)
+
+    def __call__(self, p):
+        return 0.5 * np.einsum("...i,ij,...j->...", p, self.a, p) + p @ self.b
+
+    def grad(self, p):
+        return p @ self.a + self.b  # A is symmetric
+
+    def hess(self, p):
+        return np.broadcast_to(self.a, (*np.shape(p)[:-1], self.dim, self.dim))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_newton_reaches_an_n_dimensional_quadratic_minimum_in_one_step(seed):
+    rng = np.random.default_rng(seed)
+    m = rng.normal(size=(6, 6))
+    a = m @ m.T + 0.5 * np.eye(6)  # positive definite
+    b = rng.normal(size=6)
+    obj = Quadratic(a, b)
+    assert isinstance(obj, Objective)
+    starts = rng.normal(size=(4, 6)) * 3
+    traj = optim.run(obj, "newton", start=starts, steps=5, tol=1e-9)
+    minimum = -np.linalg.inv(a) @ b  # the closed form -A^{-1} b
+    np.testing.assert_allclose(traj.positions[1], np.tile(minimum, (4, 1)), rtol=1e-9, atol=1e-9)
+    assert (traj.n_steps == 1).all() and (traj.stopped == "tol").all()
+
+
 def test_damped_newton_takes_a_fraction_of_the_step():
     traj = optim.run("x**2 + 3*y**2", "newton", lr=0.25, start=(4.0, -2.0), steps=3, tol=0)
     np.testing.assert_allclose(

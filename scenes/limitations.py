@@ -113,6 +113,9 @@ class DeepGradients(NarratedScene, Scene):
         right = ContourMap(sad, levels=10, x_length=5.8, y_length=5.8, stroke_width=1.2)
         crawl = run(sad, "gd", start=(1.8, -1e-3), lr=0.05, steps=120, tol=1e-6).positions
         self.crawl = crawl[np.abs(crawl).max(axis=1) <= 2.0]
+        # The step nearest the saddle point, where the steps are shortest.
+        saddle_point = np.array(sad.critical_guesses[0])
+        self.crawl_near = int(np.argmin(np.linalg.norm(self.crawl - saddle_point, axis=1)))
         maps = VGroup(VGroup(left, dots, best), right).arrange(RIGHT, buff=0.9)
         # What the dots and the star are, under the left map's name.
         key_dot = VGroup(Dot(radius=0.06, color=style.ACCENT),
@@ -170,9 +173,12 @@ class DeepGradients(NarratedScene, Scene):
             self.wait_until(beat, "best one")
             self.play(FadeIn(best, scale=0.5), Flash(best, color=style.GOOD), FadeIn(key_star),
                       run_time=0.8)  # fmt: skip
+            # In from "saddles", slowing as "slow it" is said, at the saddle as the line
+            # ends; it crawls out after the line.
             self.wait_until(beat, "saddles")
             self.add(crawl)
-            self.play(crawl.walk(run_time=beat.remaining() + 1.8))
+            self.play(crawl.walk(to=self.crawl_near, run_time=beat.remaining()))
+        self.play(crawl.walk(run_time=1.8))
         self.wait(0.4)  # the crawl's end, seen before the networks come
 
         with self.narrate(
@@ -189,7 +195,7 @@ class DeepGradients(NarratedScene, Scene):
                     LaggedStart(*[GrowFromEdge(b, DOWN) for b in bars], lag_ratio=0.15)
                     for bars in bar_sets
                 ],
-                run_time=beat.remaining() * 0.8,
+                run_time=beat.remaining(),
             )
 
         with self.narrate(
@@ -328,20 +334,28 @@ class Conditioning(NarratedScene, Scene):
         with self.narrate(
             f"Steps grow in proportion to it: {steps['gd'][-1]:,} at {kappas[-1]:,.0f}."
         ) as beat:
-            self.play(Transform(bowls, strip), run_time=0.7)
-            self.play(Create(axes), FadeIn(ticks), FadeIn(x_lab), FadeIn(y_lab), run_time=1.0)
+            # The chart (the bowls mostly out of its way before it comes), its line drawn
+            # as "in proportion to it" is said, and the step count shown as the voice
+            # says the number.
+            chart = AnimationGroup(Create(axes), FadeIn(ticks), FadeIn(x_lab), FadeIn(y_lab))
+            self.play(LaggedStart(Transform(bowls, strip), chart, lag_ratio=0.5),
+                      run_time=beat.until("proportion"))  # fmt: skip
             self.play(Create(gd[0]), LaggedStart(*[FadeIn(d) for d in gd[1]], lag_ratio=0.2),
-                      run_time=beat.remaining() * 0.6)  # fmt: skip
+                      run_time=beat.until(f"{steps['gd'][-1]:,}"))  # fmt: skip
             self.play(FadeIn(gd[2], shift=LEFT * 0.2), run_time=0.6)
 
         with self.narrate(
             f"Tuned momentum: {steps['momentum'][-1]:,}, but tuned to curvatures we rarely know."
         ) as beat:
+            said = f"{steps['momentum'][-1]:,}"
             self.play(Create(ball[0]), LaggedStart(*[FadeIn(d) for d in ball[1]], lag_ratio=0.2),
-                      FadeIn(ball[2], shift=LEFT * 0.2), run_time=beat.until("but"))  # fmt: skip
+                      run_time=beat.until(said))  # fmt: skip
+            self.play(FadeIn(ball[2], shift=LEFT * 0.2), run_time=0.6)
+            self.wait_until(beat, "but")
+            # From "but" to "know": at its largest on "curvatures".
             self.play(
                 Indicate(ball[2], color=style.OPTIMIZER_COLORS["momentum"], scale_factor=1.08),
-                run_time=beat.remaining() * 0.6,
+                run_time=beat.until("know"),
             )
         self.play(FadeOut(Group(*self.mobjects)), run_time=0.6)
 
@@ -495,7 +509,8 @@ class BeyondGradients(NarratedScene, Scene):
             self.play(FadeIn(header), FadeIn(table[1]), run_time=0.6)
             # The first steps drop onto the valley floor, the rest crawl along it.
             self.play(tracers["gd"].walk(to=floor, run_time=beat.until("then")))
-            self.play(tracers["gd"].walk(run_time=beat.remaining() * 0.9, rate_func=linear))
+            # ... and the count reaches its last step as the voice says it.
+            self.play(tracers["gd"].walk(run_time=beat.until(f"{gd.n_steps:,}"), rate_func=linear))
             stop("gd")
 
         with self.narrate(
@@ -505,9 +520,9 @@ class BeyondGradients(NarratedScene, Scene):
             self.play(
                 FadeIn(row(2, "newton")),
                 *dim(tracers["gd"], trail=0.85),
-                run_time=beat.until("newton's") + 0.4,
+                run_time=beat.until("method"),  # the row in while its name is said
             )
-            self.play(tracers["newton"].walk(run_time=beat.remaining() * 0.8))
+            self.play(tracers["newton"].walk(run_time=beat.until(str(newton.n_steps))))
             stop("newton")
             self.play(FadeIn(note), *[FadeIn(c) for c in late["newton"]], run_time=0.4)
 
@@ -518,13 +533,17 @@ class BeyondGradients(NarratedScene, Scene):
             self.add(tracers["lbfgs"])
             # The row apart from the walk: an animated row's counters would not run.
             self.play(FadeIn(row(3, "lbfgs")), *dim(tracers["newton"]), run_time=0.4)
-            self.play(tracers["lbfgs"].walk(run_time=beat.until("nelder-mead") - 0.4))
+            # Each walk ends, its count at its last step, as the voice says the count;
+            # Nelder-Mead's row comes in between, by its name.
+            self.play(tracers["lbfgs"].walk(run_time=beat.until(str(lbfgs.n_steps))))
             stop("lbfgs")
             self.add(nm_tracer, nm_dots)
             nm_dots.add_updater(grow_dots)
             self.play(*[FadeIn(c) for c in late["lbfgs"]], FadeIn(row(4, "nelder-mead")),
-                      *dim(tracers["lbfgs"], trail=0.3), run_time=0.4)  # fmt: skip
-            self.play(nm_tracer.walk(run_time=beat.remaining() * 0.85 - 0.4))
+                      *dim(tracers["lbfgs"], trail=0.3),
+                      run_time=beat.until("nelder-mead", minimum=0.4))  # fmt: skip
+            same = 2 if nm.n_steps == lbfgs.n_steps else 1  # one number said twice: its second
+            self.play(nm_tracer.walk(run_time=beat.until(str(nm.n_steps), occurrence=same)))
             stop("nelder-mead")
             nm_dots.clear_updaters()
             self.play(*[FadeIn(c) for c in late["nelder-mead"]], run_time=0.4)
@@ -537,7 +556,8 @@ class BeyondGradients(NarratedScene, Scene):
         with self.narrate(
             "Adaptive and learned optimizers go further, all built on the same simple idea."
         ) as beat:
-            self.play(Write(road), run_time=beat.remaining() * 0.6)
+            # Written while the clause that names it is said.
+            self.play(Write(road), run_time=beat.until("all built"))
         self.play(FadeOut(Group(*self.mobjects)), run_time=0.6)
 
 
@@ -597,7 +617,8 @@ class Closing(Hook):
             "Feel the slope, step downhill, repeat: the climber reaches its valley."
         ) as beat:
             self.reveal(self.terrain, climber, run_time=1.2)
-            self.play(climber.walk(run_time=beat.remaining() * 0.9, rate_func=smooth))
+            # In its valley as "valley" is said.
+            self.play(climber.walk(run_time=beat.until("valley"), rate_func=smooth))
         self.fade_to_black(run_time=0.6)
 
         title = heading("Gradient Descent, Explained", size=style.TITLE_SIZE)
@@ -615,6 +636,6 @@ class Closing(Hook):
             self.play(Write(title), run_time=1.2)
             self.play(FadeIn(credo, shift=UP * 0.2), run_time=beat.until("thanks"))
             self.play(LaggedStart(*[FadeIn(r, shift=UP * 0.1) for r in refs], lag_ratio=0.3),
-                      run_time=beat.remaining() * 0.8)  # fmt: skip
+                      run_time=beat.remaining())  # fmt: skip
         self.wait(4.5)  # time to read the sources, as a still under 5 s
         self.play(FadeOut(card), run_time=0.8)

@@ -10,13 +10,14 @@ import multiprocessing
 import shutil
 import wave
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import onnx
 import pytest
 
 from scenes.common import piper_voice, pronunciation, speech
-from scenes.common.narration import Beat
+from scenes.common.narration import GAP, NarratedScene, estimate_duration
 
 LINE = "This is Rastrigin's function, after 1,460 steps: a bowl covered in bumps. Nesterov looks ahead."
 
@@ -182,12 +183,43 @@ def test_festival_still_speaks_and_its_words_are_estimated(voice_env):
     assert json.loads(json.dumps(clip.duration))  # a plain float
 
 
-def test_silent_voice_gives_no_clip_and_beats_still_have_cues(voice_env):
-    voice_env("none")
-    assert speech.synthesize("Silence.") is None
-    beat = Beat("a b c", 1.35, 0.0, None, [])
-    with pytest.raises(KeyError):
-        beat.at("d")
+class Narrated(NarratedScene):
+    """``narrate`` without Manim: waits move the clock on; captions and sounds are noted."""
+
+    def __init__(self):
+        self.renderer = SimpleNamespace(time=0.0)
+        self.captions: list[str] = []
+        self.sounds: list[str] = []
+
+    def wait(self, duration: float) -> None:
+        self.renderer.time += duration
+
+    def add_subcaption(self, text: str, duration: float, offset: float = 0) -> None:
+        self.captions.append(text)
+
+    def add_sound(self, path: str) -> None:
+        self.sounds.append(path)
+
+
+@pytest.mark.parametrize("engine", ["none", "festival"])
+def test_without_word_times_narrated_beats_still_have_cues(voice_env, engine):
+    """Silent, or festival (which reports no word times): the words are estimated."""
+    voice_env(engine)
+    clip = speech.synthesize(LINE)
+    assert (clip is None) == (engine == "none")
+    scene = Narrated()
+    with scene.narrate(LINE) as beat:
+        assert [w.text for w in beat.words] == LINE.split()
+        spoken = clip.duration if clip else estimate_duration(LINE)
+        assert beat.duration == pytest.approx(spoken + GAP)
+        assert 0 < beat.at("Nesterov") < beat.words[-1].end <= spoken
+        scene.wait_until(beat, "Nesterov")
+        assert beat.elapsed == pytest.approx(beat.at("nesterov"))
+        with pytest.raises(KeyError, match="Adam"):
+            beat.until("Adam")
+    assert scene.renderer.time == pytest.approx(beat.duration)
+    assert scene.sounds == ([str(clip.path)] if clip else [])
+    assert " ".join(scene.captions).split() == LINE.split()
 
 
 @pytest.mark.parametrize("engine", ["piper", "festival"])

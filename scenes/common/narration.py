@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from rendering.caption_split import split_captions
 from rendering.files import write_atomic
 from scenes.common import speech
-from scenes.common.words import Word, estimate_word_times, normalize
+from scenes.common.words import Word, estimate_word_times, normalize, spoken
 
 __all__ = ["GAP", "Beat", "NarratedScene", "Word", "estimate_duration", "estimate_word_times"]
 
@@ -39,8 +39,9 @@ GAP = 0.35
 
 
 def estimate_duration(text: str) -> float:
-    """Seconds a narrator takes to say ``text`` at a natural rate."""
-    words = len(text.split())
+    """Seconds a narrator takes to say ``text`` at a natural rate (numbers as said:
+    "1,460" is four words)."""
+    words = sum(len(spoken(w).split()) for w in text.split())
     # Commas and full stops are short pauses.
     pauses = sum(text.count(c) for c in ",;:") * 0.15 + sum(text.count(c) for c in ".?!") * 0.25
     return max(1.0, words / WORDS_PER_SECOND + pauses)
@@ -142,7 +143,8 @@ class NarratedScene:
             write_atomic(srt_file.with_suffix(".words.json"), json.dumps(self.narrated_lines()))
 
     def wait_until(self, beat: Beat, cue: str, occurrence: int = 1) -> None:
-        """Hold the picture until ``cue`` is said (nothing if it has been said already)."""
+        """Hold the picture until ``cue`` is said (nothing if it has been said already),
+        to within a frame: Manim holds a still picture for whole frames, rounded down."""
         left = beat.at(cue, occurrence) - beat.elapsed
         if left > 1e-3:
             self.wait(left)

@@ -1,21 +1,29 @@
-"""Captions: the broadcast split, the film's word-timed WebVTT, and a narrated render
-whose captions show each word while it is spoken."""
+"""Captions: the broadcast split, the film's word-timed WebVTT, a narrated render whose
+captions show each word while it is spoken, and a short film (its first two scenes, joined
+by render.py) whose joined and burned-in captions keep the split."""
 
 from __future__ import annotations
 
 import itertools
 import json
+import shutil
+import subprocess
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
 import pytest
 import srt
 import webvtt
 
 import render
+import rendering.join as joining
 from rendering.caption_split import MAX_CHARS, MAX_SECONDS, MIN_SECONDS, split_captions, wrap
 from rendering.captions import join_captions, join_words, word_timed_vtt
+from rendering.media import ffprobe
+from rendering.settings import NAME
 from scenes.common.words import Word, estimate_word_times
+from scenes.order import ORDER
 
 LONG = (
     "Real loss landscapes are rarely one smooth bowl. This is Rastrigin's function: a bowl "
@@ -105,11 +113,22 @@ def test_word_timed_vtt_tags_each_later_word_inside_its_cue():
 # --- a narrated render, with the default voice --------------------------------------------
 
 
+#: The film's first two scenes: a short film, made as the film is.
+SHORT = ("Title", "Hook")
+
+
 @pytest.fixture(scope="module")
-def narrated(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("narrated")
-    assert render.main(["--scene", "Hook", "-q", "l", "--out", str(out)]) == 0
-    (entry,) = (out / "scenes").glob("Hook-l-*")
+def short_film(tmp_path_factory) -> Path:
+    """Title and Hook rendered (-ql) and joined by render.py: the film's pipeline, short."""
+    out = tmp_path_factory.mktemp("short_film")
+    order = [e for e in ORDER if e.scene in SHORT]
+    assert render.main(["--all", "-q", "l", "--out", str(out)], order=order) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def narrated(short_film) -> Path:
+    (entry,) = (short_film / "scenes").glob("Hook-l-*")
     return entry
 
 
@@ -144,3 +163,85 @@ def test_scene_captions_obey_the_limits_and_show_each_word_while_it_is_said(narr
             # Each word starts while its caption is up (SRT keeps whole milliseconds).
             assert c.start.total_seconds() - 0.001 <= words[i].start < c.end.total_seconds()
             i += 1
+
+
+def check_srt_limits(text: str) -> list[srt.Subtitle]:
+    """The broadcast limits on an SRT: at most two lines of at most 42 characters, each
+    caption 1 to 7 s (SRT keeps whole milliseconds), none overlapping the next."""
+    cues = list(srt.parse(text))
+    assert cues
+    for c in cues:
+        rows = c.content.split("\n")
+        assert 1 <= len(rows) <= 2 and all(0 < len(r) <= MAX_CHARS for r in rows), c
+        seconds = (c.end - c.start).total_seconds()
+        assert MIN_SECONDS - 0.002 <= seconds <= MAX_SECONDS + 0.002, c
+    for a, b in itertools.pairwise(cues):
+        assert a.end <= b.start
+    return cues
+
+
+def scene_entries(out: Path) -> list[Path]:
+    """A render's scene folders, in film order."""
+    report = json.loads((out / "render-report.json").read_text())
+    return [next((out / "scenes").glob(f"{s['scene']}-l-*")) for s in report["scenes"]]
+
+
+@pytest.mark.render
+def test_the_joined_films_captions_obey_the_limits_and_keep_every_word(short_film):
+    """The film's SRT, as render.py joins it (each scene's captions shifted, clipped at its
+    end, overlaps trimmed), still splits as broadcasters do."""
+    cues = check_srt_limits((short_film / f"{NAME}.srt").read_text())
+    entries = scene_entries(short_film)
+    assert [e.name.split("-")[0] for e in entries] == list(SHORT)
+    words = [row[0] for e in entries for line in json.loads((e / "scene.words.json").read_text())
+             for row in line["words"]]  # fmt: skip
+    assert [t for c in cues for t in c.content.split()] == words
+    # The second scene's captions start after the first scene's end.
+    title = json.loads((short_film / "render-report.json").read_text())["scenes"][0]["length"]
+    first = len(list(srt.parse((entries[0] / "scene.srt").read_text())))
+    assert cues[first].start.total_seconds() >= title - 0.001
+
+
+def gray_frame(video: Path, seconds: float) -> np.ndarray:
+    """The frame shown at ``seconds``, in grey levels."""
+    info = ffprobe(video)
+    stream = next(s for s in info["streams"] if s["codec_type"] == "video")
+    raw = subprocess.run(
+        ["ffmpeg", "-v", "error", "-ss", f"{seconds:.3f}", "-i", str(video), "-frames:v", "1",
+         "-f", "rawvideo", "-pix_fmt", "gray", "-"],
+        capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    return np.frombuffer(raw, np.uint8).reshape(stream["height"], stream["width"]).astype(float)
+
+
+@pytest.mark.render
+def test_burned_in_subtitles_are_the_split_captions(short_film, tmp_path, monkeypatch):
+    """--burn-subtitles hands ffmpeg the film's split captions, and they show in the picture."""
+    out = tmp_path / "out"
+    shutil.copytree(short_film, out)
+    burned: list[str] = []
+
+    def ffmpeg(args, cwd, limit):
+        if "subtitles=captions.srt" in args:
+            burned.append((Path(cwd) / "captions.srt").read_text(encoding="utf-8"))
+        return real(args, cwd, limit)
+
+    real = joining._ffmpeg
+    monkeypatch.setattr(joining, "_ffmpeg", ffmpeg)
+    order = [e for e in ORDER if e.scene in SHORT]
+    code = render.main(["--all", "-q", "l", "--out", str(out), "--burn-subtitles"], order=order)
+    assert code == 0
+    assert json.loads((out / "render-report.json").read_text())["video"]["status"] == "joined"
+    (text,) = burned
+    assert text == (out / f"{NAME}.srt").read_text() == (short_film / f"{NAME}.srt").read_text()
+    cues = check_srt_limits(text)
+    # Burned where a caption shows: the bottom of the picture differs from the scene's own
+    # video there, and the top does not.
+    first = cues[0]
+    middle = (first.start + first.end).total_seconds() / 2
+    title = scene_entries(out)[0] / "scene.mov"
+    film, scene = gray_frame(out / f"{NAME}.mp4", middle), gray_frame(title, middle)
+    rows = len(film)
+    assert np.abs(film[-rows // 4 :] - scene[-rows // 4 :]).mean() > 3 * max(
+        np.abs(film[: rows // 2] - scene[: rows // 2]).mean(), 0.5
+    )

@@ -3,16 +3,21 @@ output folder) whether captions and speech line up.
 
     .venv/bin/python benchmarks/voice.py                 # speed and phonemes
     .venv/bin/python benchmarks/voice.py build           # ... and the film in build/
+    .venv/bin/python benchmarks/voice.py --phonemes      # phonemes only, in a second
 
 Speed: the narration lines of the render given (else those written as plain strings in
 scenes/*.py), synthesized into a fresh clip cache with each voice, in one process; wall and CPU seconds (the machine may
 be shared), and seconds of speech per second of CPU. Alignment, per rendered scene: the
 share of words said while their caption is on screen, and the loudness of the scene's
 audio inside words against between sentences (speech where the word times say).
+Phonemes: what Piper's phonemizer (espeak-ng, as the voice's config sets it) reads for the
+film's hard words, with the pronunciation table applied and without it; a listening proxy
+that needs neither the voice model nor any synthesis.
 """
 
 from __future__ import annotations
 
+import argparse
 import ast
 import itertools
 import json
@@ -69,13 +74,29 @@ def time_voice(name: str, lines: list[str]) -> None:
               f"{spoken / used:5.1f} s of speech per CPU second")  # fmt: skip
 
 
-def phonemes() -> None:
-    voice = piper_voice.load(str(piper_voice.bundled_model()), str(ROOT / "build" / "voice"))
+def phonemizer(model: Path):
+    """Piper's phonemizer for ``model`` (its ``.json`` config): no ONNX session, nothing
+    synthesized."""
+    from piper import PiperConfig, PiperVoice
+
+    config = PiperConfig.from_dict(json.loads(Path(f"{model}.json").read_text(encoding="utf-8")))
+    return PiperVoice(session=None, config=config)
+
+
+def phonemes(model: Path | None = None) -> None:
+    """Each hard word's phonemes with the table and without it (``*``: the table changes them)."""
+    voice = phonemizer(model or piper_voice.bundled_model())
+
+    def read(text: str) -> str:
+        return " ".join("".join(s) for s in voice.phonemize(text))
+
+    said = {word: read(pronunciation.respell(word)) for word in WORDS}
+    width = max(len(p) for p in said.values()) + 2
+    print(f"    {'word':11s} {'with the table':{width}s} without")
     for word in WORDS:
-        said = " ".join("".join(s) for s in voice.phonemize(pronunciation.respell(word)))
-        raw = " ".join("".join(s) for s in voice.phonemize(word))
-        fixed = "" if said == raw else f"   (without the table: {raw})"
-        print(f"  {word:11s} {said}{fixed}")
+        raw = read(word)
+        mark = "*" if said[word] != raw else " "
+        print(f"  {mark} {word:11s} {said[word]:{width}s} {raw}")
 
 
 def scene_audio(mov: Path, rate: int = 16000) -> np.ndarray:
@@ -131,16 +152,38 @@ def rendered_lines(out: Path) -> list[str]:
     return lines
 
 
-def main() -> None:
-    lines = rendered_lines(Path(sys.argv[1])) if len(sys.argv) > 1 else plain_lines()
-    print("synthesis, fresh clip cache (Piper includes loading its model once):")
-    for name in ("piper", "festival"):
-        time_voice(name, lines)
-    print("Piper's phonemes, pronunciation table applied:")
-    phonemes()
-    if len(sys.argv) > 1:
-        print(f"captions and speech in {sys.argv[1]}:")
-        alignment(Path(sys.argv[1]))
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="The voice's speed, phonemes and alignment.")
+    parser.add_argument(
+        "out",
+        nargs="?",
+        type=Path,
+        help="a render's output folder (build): time its lines, check its film",
+    )
+    parser.add_argument(
+        "--phonemes",
+        action="store_true",
+        help="only Piper's phonemes for the hard words, with and without the "
+        "pronunciation table (no synthesis, no timing)",
+    )
+    parser.add_argument(
+        "--piper-model",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="phonemes of another Piper voice (default: the bundled one)",
+    )
+    args = parser.parse_args(argv)
+    if not args.phonemes:
+        lines = rendered_lines(args.out) if args.out else plain_lines()
+        print("synthesis, fresh clip cache (Piper includes loading its model once):")
+        for name in ("piper", "festival"):
+            time_voice(name, lines)
+    print("Piper's phonemes for the film's hard words (*: changed by the pronunciation table):")
+    phonemes(args.piper_model)
+    if args.out and not args.phonemes:
+        print(f"captions and speech in {args.out}:")
+        alignment(args.out)
 
 
 if __name__ == "__main__":

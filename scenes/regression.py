@@ -20,6 +20,7 @@ from manim import *
 from optim import run
 from scenes.common import style
 from scenes.common.charts import axes_points
+from scenes.common.dot_cloud import dot_cloud
 from scenes.common.labels import Readout, formula, label
 from scenes.common.landscape import Landscape
 from scenes.common.narration import NarratedScene
@@ -54,6 +55,40 @@ def legible_ticks(plot: WeatherPlot, factor: float) -> None:
         n.scale(factor, about_edge=UP)
     for n in plot.axes.y_axis.numbers:
         n.scale(factor, about_edge=RIGHT)
+
+
+def layered_days(plot: WeatherPlot) -> list[np.ndarray]:
+    """Swap the plot's 1,460 Dots for a few dot clouds, and return which days each holds.
+
+    A VGroup of Dots costs Cairo 1,460 draws a frame whenever the scatter moves or
+    grows; a dot cloud is one draw. But a cloud fills overlapping circles once, and
+    temperatures come in half degrees, so many days share a spot: the day that is the
+    k-th at its spot goes in the k-th cloud, and the clouds stack as the Dots did,
+    brighter where days coincide.
+    """
+    first = plot.dots[0]
+    centres = np.array([d.get_center() for d in plot.dots])
+    _, spot = np.unique(centres.round(6), axis=0, return_inverse=True)
+    rank = np.zeros(len(centres), dtype=int)
+    seen: dict[int, int] = {}
+    for i, k in enumerate(spot.ravel()):
+        rank[i] = seen.get(k, 0)
+        seen[k] = rank[i] + 1
+    layers = [np.flatnonzero(rank == r) for r in range(rank.max() + 1)]
+    plot.remove(plot.dots)
+    plot.dots = VGroup(
+        *[
+            dot_cloud(
+                centres[days],
+                radius=first.width / 2,
+                color=first.get_fill_color(),
+                opacity=first.get_fill_opacity(),
+            )
+            for days in layers
+        ]
+    )
+    plot.add(plot.dots)
+    return layers
 
 
 def quadrant_line(plot: WeatherPlot, w: float, b: float, **kwargs) -> Line:
@@ -97,10 +132,8 @@ class WeatherLine(NarratedScene, Scene):
         legible_ticks(plot, 1.7)
         source = label("Seattle, 2012–2015 · NOAA daily records", size=20, color=style.MUTED)
         source.next_to(plot.axes, UP, buff=0.25).align_to(plot.axes, LEFT)
+        layers = layered_days(plot)
         shown = ValueTracker(0)
-
-        def days() -> VGroup:
-            return VGroup(*plot.dots[: int(shown.get_value())])
 
         # The line's w moves with a tracker (b stays at the guess): the tangent
         # on the parabola and the line on the scatter read the same tracker.
@@ -144,10 +177,20 @@ class WeatherLine(NarratedScene, Scene):
         plot.shift(centred)
         source.shift(centred)
         with self.narrate(
-            f"Real data: {n:,} days of Seattle weather, today's high against tomorrow's."
+            f"{n:,} days of Seattle weather: today's high against tomorrow's."
         ) as beat:
             self.play(Create(plot.axes), FadeIn(plot.x_label, plot.y_label, source), run_time=1.2)
-            self.add(always_redraw(days))
+            # The first k days, in date order: of each cloud's circles, those of days < k.
+            every = [cloud.points.copy() for cloud in plot.dots]
+            per_day = len(every[0]) // len(layers[0])
+
+            def grow(group: VGroup) -> None:
+                k = int(shown.get_value())
+                for cloud, pts, days in zip(group, every, layers, strict=True):
+                    cloud.set_points(pts[: int(np.searchsorted(days, k)) * per_day])
+
+            days = plot.dots.copy().add_updater(grow)
+            self.add(days)
             self.play(
                 shown.animate.set_value(n), run_time=beat.remaining() * 0.95, rate_func=linear
             )
@@ -155,35 +198,37 @@ class WeatherLine(NarratedScene, Scene):
         self.clear()
         self.add(plot, source)
 
-        with self.narrate("Nearly a straight line, so fit one: y hat equals w x plus b.") as beat:
+        with self.narrate("Nearly a straight line, so fit y hat equals w x plus b.") as beat:
             self.play(
                 plot.animate.shift(-centred),
                 source.animate.shift(-centred),
                 run_time=beat.until("so"),
             )
-            self.play(Write(model), run_time=beat.until("y"))
-            self.play(Create(fit), run_time=1.2)
+            self.play(Write(model), run_time=beat.until("plus"))
+            self.play(Create(fit), run_time=beat.remaining(minimum=1.0))
 
         with self.narrate(
-            "From a poor guess, each day's error is the gap from line to dot."
+            "From a poor guess, square each day's error and average: the mean squared error."
         ) as beat:
             # A flash along the line, not a pulse that would grow it past the axes.
             self.play(
                 ShowPassingFlash(
                     quadrant_line(plot, w0, b0, color=style.INK, stroke_width=8), time_width=0.6
                 ),
-                run_time=beat.until("each"),
+                run_time=beat.until("square"),
             )
-            self.play(Create(residuals, lag_ratio=0.05), run_time=beat.remaining() * 0.9)
+            # The gaps from line to dot as the errors are named, the formula as they
+            # are averaged, and its value as the loss is named.
+            self.play(Create(residuals, lag_ratio=0.05), run_time=beat.until("and average"))
+            self.play(Write(loss_tex), run_time=beat.until("the mean"))
+            self.play(
+                FadeIn(loss_now, shift=UP * 0.1),
+                Indicate(loss_tex, color=None),
+                run_time=beat.remaining(minimum=0.8),
+            )
 
-        with self.narrate(
-            "Square the errors and average them: the mean squared error, our loss."
-        ) as beat:
-            self.play(Write(loss_tex), run_time=beat.until("mean"))
-            self.play(FadeIn(loss_now, shift=UP * 0.1), Indicate(loss_tex, color=None))
-
-        with self.narrate("SymPy differentiates it: the slope along w, and along b.") as beat:
-            self.play(FadeOut(residuals), FadeIn(sympy_tag), run_time=beat.until("the"))
+        with self.narrate("SymPy derives its slopes, along w and along b.") as beat:
+            self.play(FadeOut(residuals), FadeIn(sympy_tag), run_time=0.5)
             self.play(Write(dw_tex), run_time=beat.until("and along"))
             self.play(Write(db_tex), run_time=min(1.2, beat.remaining() * 0.8))
 
@@ -241,7 +286,7 @@ class WeatherLine(NarratedScene, Scene):
         )
         rule.move_to([col, 0.95, 0])
 
-        with self.narrate("With b fixed, the loss in w alone is a parabola.") as beat:
+        with self.narrate("Fix b, and the loss in w alone is a parabola.") as beat:
             # dL/db stays up while the chart is drawn: it leaves as b is held fixed.
             self.play(
                 Create(chart),
@@ -258,10 +303,7 @@ class WeatherLine(NarratedScene, Scene):
             tan = always_redraw(tangent)
             self.play(FadeIn(tan), FadeIn(slope_now), run_time=beat.remaining(minimum=0.6))
 
-        with self.narrate(
-            "Step against the slope: w slides downhill, the slope flattens, "
-            "and the line swings up to fit."
-        ) as beat:
+        with self.narrate("Step against the slope: w slides down, and the line swings up.") as beat:
             # dL/dw keeps its size (its subscripts stay legible); the rule goes below it.
             self.play(
                 FadeIn(rule.next_to(dw_tex, DOWN, buff=0.3), shift=DOWN * 0.1),
@@ -340,6 +382,7 @@ class WeatherBowl(StillCameraScene):
         )
 
         inset = WeatherPlot(x_length=3.3, y_length=2.9, dot_radius=0.016, font_size=14)
+        layered_days(inset)
         inset.to_corner(UR, buff=0.35)
         # The line on the scatter reads the current climber: ``line_at`` is swapped
         # when the scene moves to the standardised bowl.
@@ -367,6 +410,10 @@ class WeatherBowl(StillCameraScene):
         b_now = Readout("b =", lambda: float(shown()[1]), decimals=4, size=20)
         l_now = Readout("L =", lambda: float(raw(shown())), decimals=2, size=20)
         reads = VGroup(step_now, w_now, b_now, l_now).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+        for r in reads:
+            # Four numbers rebuilt as text while the runs race: 5 times a second reads
+            # as well as 10 and halves what the readouts cost the render.
+            r.RATE = 5
         reads.next_to(inset, DOWN, buff=0.35).align_to(inset.axes, LEFT)
 
         w0, b0 = self.start
@@ -376,8 +423,7 @@ class WeatherBowl(StillCameraScene):
             color=style.INK,
         ).to_corner(DL, buff=0.35)
         with self.narrate(
-            "Over w and b together, the loss is a bowl. Descent walks down it, "
-            "and the line follows."
+            "Over w and b, the loss is a bowl; descent walks down it, and the line follows."
         ) as beat:
             # Static parts first and without updaters, so Cairo draws them once:
             # whatever follows the first moving mobject is redrawn every frame.
@@ -398,14 +444,16 @@ class WeatherBowl(StillCameraScene):
         ).next_to(verdict, UP, buff=0.15, aligned_edge=LEFT)
         with self.narrate(
             f"But it is a trench, {kappa:,.0f} times more curved across than along: "
-            "descent zig-zags, then crawls."
+            f"after {self.raw_steps} steps, descent is still far off."
         ) as beat:
             self.pin(verdict, trench)
+            # The walk ends as its step count is said, and the verdict comes with it.
             self.play(
-                tracer.walk(run_time=beat.remaining() * 0.95, rate_func=linear),
+                tracer.walk(run_time=beat.until("after"), rate_func=linear),
                 FadeOut(restart, run_time=0.6),
                 Succession(Wait(beat.until("curved")), FadeIn(trench, run_time=0.8)),
             )
+            self.play(FadeIn(verdict), run_time=beat.remaining(minimum=0.6))
 
         # --- the round bowl --------------------------------------------------------
         m = np.array(st.surface.minima[0].point)
@@ -438,12 +486,8 @@ class WeatherBowl(StillCameraScene):
         )
         # Under the readouts, on the dark background, clear of the mesh.
         z_tex.next_to(reads, DOWN, buff=0.45).align_to(reads, LEFT)
-        with self.narrate(
-            f"Still far off after {self.raw_steps} steps. The cure: standardise the input, "
-            "to mean zero and spread one, and the bowl turns round."
-        ) as beat:
+        with self.narrate("The cure: standardise the input, and the bowl turns round.") as beat:
             self.pin(z_tex)
-            self.play(FadeIn(verdict), run_time=beat.until("the cure"))
             self.play(Write(z_tex), run_time=beat.until("and the bowl"))
             self.fade_to_black(run_time=0.6)
             self.remove(land, tracer, verdict, trench)
@@ -471,18 +515,15 @@ class WeatherBowl(StillCameraScene):
         for name, value in zip(names, values, strict=True):
             value.next_to(name, RIGHT).shift(RIGHT * (column - value.get_left()[0]))
         done = VGroup(names, values).to_corner(DL, buff=0.35)
-        with self.narrate(
-            "Descent now goes down without a zig-zag, onto the least-squares line, "
-            "to four decimals."
-        ) as beat:
+        with self.narrate("Now descent lands on the least-squares line, to four decimals.") as beat:
             self.play(FadeIn(std_tracer.marker, scale=0.4), run_time=0.4)
             self.play(
-                std_tracer.walk(run_time=beat.until("onto") + 0.6, rate_func=smooth),
+                std_tracer.walk(run_time=beat.until("line"), rate_func=smooth),
             )
             self.pin(done)
             self.play(FadeIn(done), run_time=0.6)
         # Held, fully legible, before the next line replaces it.
-        self.wait(0.9)
+        self.wait(0.5)
 
         # --- too large a step -------------------------------------------------------
         inside = (np.abs(big_run.positions - m) <= h).all(axis=1)
@@ -511,7 +552,7 @@ class WeatherBowl(StillCameraScene):
             color=style.BAD,
         ).next_to(big_lr, DOWN, buff=0.15, aligned_edge=LEFT)
         with self.narrate(
-            f"Too large a learning rate, {self.large_lr:g}, and the loss climbs toward infinity: "
+            "Too large a learning rate, and the loss climbs toward infinity: "
             "the run is flagged as diverged."
         ) as beat:
             self.pin(big_lr)

@@ -580,8 +580,10 @@ class WeatherBowl(StillCameraScene):
             )
             self.pin(flag)
             self.play(FadeIn(flag, shift=UP * 0.1), run_time=0.6)
-            # Held long enough to read before the fade.
+            # Held long enough to read before the fade; pulsed about its left edge, so it
+            # keeps the left edge of the line above (Indicate would grow it both ways).
             self.play(
-                Indicate(flag, color=None, scale_factor=1.05), run_time=beat.remaining(minimum=1.0)
+                flag.animate(rate_func=there_and_back).scale(1.05, about_edge=LEFT),
+                run_time=beat.remaining(minimum=1.0),
             )
         self.fade_to_black()

@@ -60,11 +60,11 @@ def join(
         with atomic_path(final) as tmp:
             copy_limit = COPY_TIMEOUT + 2 * float(total)
             if burn:
-                _ffmpeg([*concat, "joined.mp4"], cwd=work, limit=copy_limit)
+                run_ffmpeg([*concat, "joined.mp4"], cwd=work, limit=copy_limit)
                 encode_limit = COPY_TIMEOUT + BURN_SECONDS_PER_SECOND * float(total)
-                _ffmpeg(["-i", "joined.mp4", *burned, str(tmp)], cwd=work, limit=encode_limit)
+                run_ffmpeg(["-i", "joined.mp4", *burned, str(tmp)], cwd=work, limit=encode_limit)
             else:
-                _ffmpeg([*concat, str(tmp)], cwd=work, limit=copy_limit)
+                run_ffmpeg([*concat, str(tmp)], cwd=work, limit=copy_limit)
             check = verify(ffprobe(str(tmp)), total, len(chapters))
         write_atomic(out / f"{NAME}.srt", captions)
         write_atomic(out / f"{NAME}.vtt", word_timed_vtt(captions, words))
@@ -80,7 +80,7 @@ def _scene_words(entry: Path) -> list:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
 
 
-def _ffmpeg(args: list[str], cwd: Path, limit: float) -> None:
+def run_ffmpeg(args: list[str], cwd: Path, limit: float) -> None:
     """Run ffmpeg quietly for at most ``limit`` seconds; its last error line becomes a JoinError."""
     try:
         proc = subprocess.run(

@@ -226,8 +226,8 @@ def test_burned_in_subtitles_are_the_split_captions(short_film, tmp_path, monkey
             burned.append((Path(cwd) / "captions.srt").read_text(encoding="utf-8"))
         return real(args, cwd, limit)
 
-    real = joining._ffmpeg
-    monkeypatch.setattr(joining, "_ffmpeg", ffmpeg)
+    real = joining.run_ffmpeg
+    monkeypatch.setattr(joining, "run_ffmpeg", ffmpeg)
     order = [e for e in ORDER if e.scene in SHORT]
     code = render.main(["--all", "-q", "l", "--out", str(out), "--burn-subtitles"], order=order)
     assert code == 0

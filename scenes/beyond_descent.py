@@ -93,7 +93,8 @@ class SGDEscape(StillOverlays):
         ) as beat:
             # Named as it is said: the title is revealed with the surface.
             self.pin(title[0])
-            self.reveal(land, run_time=0.6)
+            self.bake(land)  # never changes: painted once into the background
+            self.reveal(run_time=0.6)
             self.pin(title[1])
             self.play(FadeIn(title[1], shift=UP * 0.1), run_time=beat.until("noisy"))
             front = s.domain[1][0]
@@ -303,7 +304,8 @@ class HeavyBall(StillOverlays):
         with self.narrate(
             "Momentum. Plain descent zig-zags down this valley and stops at a bump."
         ) as beat:
-            self.reveal(land, run_time=1.0)
+            self.bake(land)  # never changes: painted once into the background
+            self.reveal(run_time=1.0)
             self.pin(names[0])
             self.play(FadeIn(names[0]), run_time=beat.until("plain"))
             self.add(gd)
@@ -726,7 +728,8 @@ class OptimizerRace(StillOverlays):
             f"A fair race: {', '.join(names[:-1])} and {names[-1]}, each with its best "
             "learning rate from the same grid."
         ) as beat:
-            self.reveal(land, star, run_time=0.5)
+            self.bake(land)  # never changes: painted once into the background
+            self.reveal(star, run_time=0.5)
             # The chart's frame from the start, empty until the race fills it.
             self.pin(chart[:-1])
             self.play(FadeIn(chart[:-1]), run_time=0.4)

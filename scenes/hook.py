@@ -118,7 +118,9 @@ class Hook(StillCameraScene):
         with self.narrate(
             "Imagine standing on a mountainside at night, blindfolded. Somewhere below is a valley."
         ) as beat:
-            self.reveal(self.terrain, run_time=beat.until("night"))
+            # Painted once into the background until it changes colour at the end.
+            self.bake(self.terrain)
+            self.reveal(run_time=beat.until("night"))
             self.play(FadeIn(climber, scale=0.5), run_time=beat.until("somewhere"))
             # A glimpse of the goal the climber cannot see, lit as it is named.
             self.play(FadeIn(valley), run_time=beat.until("valley") + 0.4)
@@ -176,8 +178,10 @@ class Hook(StillCameraScene):
         ) as beat:
             # Each part of the loop appears as it is named.
             self.add_fixed_in_frame_mobjects(loop[0])
+            self.unbake()  # lit by day: a mobject again while it changes
             self.play(FadeOut(patch), FadeOut(counter), FadeOut(valley), Transform(self.terrain, day),
                       FadeIn(loop[0], shift=UP * 0.2), run_time=beat.until("step downhill"))  # fmt: skip
+            self.bake(self.terrain)  # still again
             self.add_fixed_in_frame_mobjects(loop[1], loop[2])
             self.play(FadeIn(loop[1:3], shift=UP * 0.2), run_time=beat.until("repeat"))
             self.add_fixed_in_frame_mobjects(loop[3], loop[4])

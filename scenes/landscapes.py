@@ -54,15 +54,15 @@ class RastriginClimbers(StillCameraScene):
         valleys = len(dips)
         best = min(s.minima, key=lambda c: c.value)
         winners = np.linalg.norm(final - np.array(best.point), axis=1) < 1e-2
-        swarm = Swarm(land.to_scene(traj.positions, lift=0.05), radius=0.06, stroke_width=1.5,
-                      trail_opacity=0.6)  # fmt: skip
+        swarm = Swarm(land.to_scene(traj.positions, lift=0.05), radius=0.066, stroke_width=1.5,
+                      trail_opacity=0.6, max_vertices=80)  # fmt: skip
+        # Round dots facing the camera, not flat discs seen edge-on as dashes.
+        swarm.face(self.renderer.camera.generate_rotation_matrix())
         dots, trails = swarm.dots, swarm.trails
         marks = VGroup(
             *[Dot(q, radius=0.06, color=style.INK) for q in land.to_scene(dips, lift=0.03)]
         )
-        # Round dots facing the camera, not flat discs seen edge-on as dashes.
         self.renderer.camera.add_fixed_orientation_mobjects(*marks, use_static_center_func=True)
-        self.renderer.camera.add_fixed_orientation_mobjects(*dots)
         name = label("Rastrigin's function", color=style.INK, size=28)
         f_tex = formula(r"f(x, y) = " + s.latex, scale=0.72)
         VGroup(name, f_tex).arrange(DOWN, aligned_edge=LEFT, buff=0.2).to_corner(UL, buff=0.35)
@@ -72,7 +72,8 @@ class RastriginClimbers(StillCameraScene):
         ) as beat:
             # Named as the voice names it, over the fade up.
             self.fixed(name)
-            self.reveal(land, name)
+            self.bake(land)  # never changes: painted once into the background
+            self.reveal(name)
             self.fixed(f_tex)
             self.play(Write(f_tex), run_time=beat.until("local minimum"))
             # The dips the climbers will find, lit one after another.
@@ -88,15 +89,11 @@ class RastriginClimbers(StillCameraScene):
         ) as beat:
             # The dips' marks go before the climbers come, so the two are never mistaken.
             self.play(FadeOut(marks), run_time=0.5)
+            self.add(*swarm)  # history, trails, dots: see Swarm
             self.play(FadeIn(dots, lag_ratio=0.01), run_time=beat.until("each"))
-            self.add(swarm)
-            swarm.follow()
             # They descend while "each settles in the dip it started in" is said.
-            self.play(
-                swarm.step.animate.set_value(traj.n_steps.max()),
-                run_time=beat.until(str(valleys)),
-                rate_func=rate_functions.ease_out_sine,
-            )
+            swarm.advance(self, traj.n_steps.max(), beat.until(str(valleys)), pieces=6,
+                          rate_func=rate_functions.ease_out_sine)  # fmt: skip
             swarm.stop()
             self.fixed(count)
             self.play(FadeIn(count), run_time=beat.remaining() * 0.6)
@@ -149,19 +146,15 @@ class RastriginClimbers(StillCameraScene):
                 GrowArrow(pointer),
                 run_time=beat.until("gradient descent"),
             )
-            # The rest dim slowly while the lesson is said.
+            # The rest dim slowly while the lesson is said: gathered into one trail
+            # and one cloud, drawn under the winners and the labels as before.
+            lost_trails, lost_dots = lost = swarm.gather(~winners)
+            self.add(lost)
+            won = np.flatnonzero(winners)
+            self.add(*[trails[j] for j in won], *[dots[j] for j in won], found, best_mark)
             self.play(
-                *[
-                    AnimationGroup(
-                        d.animate.set_color(style.MUTED).set_opacity(0.5),
-                        tr.animate.set_stroke(opacity=0.15),
-                    )
-                    for d, tr, w in zip(dots, trails, winners, strict=True)
-                    if not w
-                ],
-                # The label drawn after the dimming dots (an animation's group is added
-                # last and drawn last), so none shows over its background.
-                AnimationGroup(Animation(tag_bg), Animation(tag)),
+                lost_dots.animate.set_color(style.MUTED).set_opacity(0.75),
+                lost_trails.animate.set_stroke(opacity=0.25),
                 run_time=beat.remaining() * 0.85,
             )
         self.fade_to_black(run_time=0.6)
@@ -221,7 +214,8 @@ class SaddleCrawl(StillCameraScene):
             "A saddle: uphill one way, downhill the other. At its centre the gradient is zero, "
             "but it is not a minimum."
         ) as beat:
-            self.reveal(land)
+            self.bake(land)  # never changes: painted once into the background
+            self.reveal()
             self.fixed(f_tex)
             self.play(Write(f_tex), run_time=beat.until("uphill"))
             for name, cue in (("uphill", "downhill"), ("downhill", "at its centre")):
@@ -310,7 +304,8 @@ class PlateauStall(StillCameraScene):
         f_tex = formula(r"f(x, y) = " + exp_latex(s.expr), scale=0.75).to_corner(UR)
 
         with self.narrate("A plateau: a wide, nearly flat plain around a narrow basin."):
-            self.reveal(land, climber)
+            self.bake(land)  # never changes: painted once into the background
+            self.reveal(climber)
             self.fixed(f_tex)
             self.play(Write(f_tex))
 

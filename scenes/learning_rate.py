@@ -121,10 +121,17 @@ class LearningRate(NarratedScene, Scene):
                     Wait(max(cues[i + 1] - cues[i] - 0.5, 0.01)),
                     Transform(box, around(target, top=0.07), run_time=0.5),
                 ]
+            # What changes with the step goes last: Manim redraws each frame the first
+            # mobject that changes and all after it, and keeps the rest as a background.
+            live = [*[p.marker for p in panels], *[p.reads for p in panels], *chart[-2:]]
+            self.add(*live)
             self.play(
                 t.animate(run_time=beat.remaining() * 0.97, rate_func=linear).set_value(self.steps),
                 Succession(*moves),
             )
+            # The runs are over: what they drew stays as it is, and is drawn once.
+            for m in live:
+                m.clear_updaters()
 
         # optim stops a run at its last step inside the bound: the numbers shown are that
         # step's, and the next one left the bound.
@@ -260,6 +267,14 @@ class LearningRate(NarratedScene, Scene):
             .next_to(VGroup(axes, y_labels), UP, buff=0.1)
             .align_to(y_labels, LEFT)
         )
+        step_labels: dict[int, Text] = {}
+
+        def step_label(n: int) -> Text:
+            # Text is typeset once per step, not once per frame.
+            if n not in step_labels:
+                step_labels[n] = label(f"step {n}", color=style.MUTED, size=18)
+            return step_labels[n].copy()
+
         # The step the three runs have reached, read off the chart's own time axis.
         cursor = always_redraw(
             lambda: VGroup(
@@ -271,9 +286,7 @@ class LearningRate(NarratedScene, Scene):
                     dash_length=0.06,
                 ),
                 # Below the tick numbers, so it doubles as the x-axis label.
-                label(f"step {int(t.get_value())}", color=style.MUTED, size=18).next_to(
-                    axes.c2p(t.get_value(), 0), DOWN, buff=0.62
-                ),
+                step_label(int(t.get_value())).next_to(axes.c2p(t.get_value(), 0), DOWN, buff=0.62),
             )
         )
         logs = {k: np.log10(np.maximum(runs[k].losses, 1e-300)) for k in KINDS}

@@ -311,6 +311,41 @@ class Swarm(VGroup):
         self.since = int(idx[-1])
         self.place()
 
+    def face(self, rotation: np.ndarray) -> Swarm:
+        """Draw the markers as discs facing a still camera (``camera.generate_rotation_matrix()``;
+        its ``get_rotation_matrix`` lags until the first frame is drawn).
+
+        Round on screen whether the markers are separate or merged into :attr:`cloud`,
+        with no per-frame work (Manim's fixed-orientation mobjects are re-projected one
+        by one every frame, and cannot be merged).
+        """
+        right, up = np.asarray(rotation, dtype=float)[:2]
+        flat = self.dot_shape  # around the origin
+        self.dot_shape = np.outer(flat[:, 0], right) + np.outer(flat[:, 1], up)
+        for dot in self.dots:
+            if dot.has_points():
+                dot.set_points(dot.get_center() + self.dot_shape)
+        self.place()
+        return self
+
+    def gather(self, runs: np.ndarray) -> VGroup:
+        """The trails and markers of ``runs`` (a mask or indices) as two mobjects,
+        ``VGroup(trails, markers)``, which take their place (their own are emptied).
+
+        To restyle many finished runs at once: Cairo strokes one path of many
+        pieces much faster than many paths, and Manim prepares one mobject, not
+        hundreds, each frame.
+        """
+        idx = np.arange(len(self.dots))[runs]
+        trails = VMobject().match_style(self.trails[idx[0]])
+        markers = VMobject().match_style(self.dots[idx[0]])
+        for j in idx:
+            trails.append_points(self.trails[j].points)
+            markers.append_points(self.dots[j].points)
+            self.trails[j].clear_points()
+            self.dots[j].clear_points()
+        return VGroup(trails, markers)
+
     def advance(self, scene, to: float, run_time: float, pieces: int = 8, rate_func=linear) -> None:
         """Play the markers to step ``to`` in ``pieces`` plays, with a :meth:`bake` before
         each; ``rate_func`` spreads the steps over the time (piece by piece, each piece at

@@ -616,7 +616,8 @@ class Closing(Hook):
         with self.narrate(
             "Feel the slope, step downhill, repeat: the climber reaches its valley."
         ) as beat:
-            self.reveal(self.terrain, climber, run_time=1.2)
+            self.bake(self.terrain)  # never changes: painted once into the background
+            self.reveal(climber, run_time=1.2)
             # In its valley as "valley" is said.
             self.play(climber.walk(run_time=beat.until("valley"), rate_func=smooth))
         self.fade_to_black(run_time=0.6)

@@ -428,7 +428,8 @@ class WeatherBowl(StillCameraScene):
             # Static parts first and without updaters, so Cairo draws them once:
             # whatever follows the first moving mobject is redrawn every frame.
             self.pin(inset, restart)
-            self.reveal(land, inset, tracer, restart)
+            self.bake(land)  # still until the bowl is swapped: painted once
+            self.reveal(inset, tracer, restart)
             self.fixed(fit, reads)
             self.play(FadeIn(fit), FadeIn(reads), run_time=0.8)
             self.play(tracer.walk(to=40, run_time=beat.remaining() * 0.95, rate_func=smooth))
@@ -490,13 +491,12 @@ class WeatherBowl(StillCameraScene):
             self.pin(z_tex)
             self.play(Write(z_tex), run_time=beat.until("and the bowl"))
             self.fade_to_black(run_time=0.6)
+            self.unbake()
             self.remove(land, tracer, verdict, trench)
             self.line_at = lambda: st.to_raw(std_tracer.current())
             self.step_at = lambda: std_tracer.step.get_value()
             self.at_step = lambda k: st.to_raw(std_run.positions[k])
-            self.add(round_land)
-            # Behind the overlays, so the still terrain is drawn once, not every frame.
-            self.bring_to_back(round_land)
+            self.bake(round_land)  # never changes: painted once into the background
             self.play(FadeOut(self.cover), run_time=beat.remaining(minimum=0.6))
             # Added after the fade: the marker is drawn over everything, the cover too.
             self.add(std_tracer)

@@ -316,3 +316,20 @@ def test_integer_readouts_group_thousands_as_the_rest_of_the_film_does():
     from scenes.common.labels import Readout
 
     assert Readout("steps", lambda: 21900, integer=True).value.text == "21,900"
+
+
+def test_a_readout_sets_its_digits_exactly_where_pango_would():
+    from manim import Text
+
+    from scenes.common import style
+    from scenes.common.labels import Typesetter
+
+    for size in (style.LABEL_SIZE, 20):
+        setter = Typesetter.get(style.FONT, size)
+        for s in ("0.1297", "-984.447", "9.69 × 10⁻⁵", "21,900", "−0.12", "step 43"):
+            pango = Text(s, font=style.FONT, font_size=size, disable_ligatures=True)
+            ours = setter.set(s).move_to(pango)
+            visible = [g for c, g in zip(s, pango, strict=True) if not c.isspace()]
+            assert len(ours) == len(visible) and ours.text == s
+            for a, b in zip(visible, ours, strict=True):
+                assert np.allclose(a.points, b.points, atol=1e-6)

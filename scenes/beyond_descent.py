@@ -333,9 +333,9 @@ class HeavyBall(StillOverlays):
             self.pin(rule)
             self.play(Write(rule), run_time=beat.remaining() * 0.9)
 
-        # Said while the ball swings: its swings across shrink as its speed along grows.
+        # Said while the ball swings: its swing across dies out as its speed along grows.
         with self.narrate(
-            "Its swings across the valley shrink; along it, the pushes add up. "
+            "Its swing across the valley dies out; along it, the pushes add up. "
             "It rolls over the bump and settles at the bottom."
         ) as beat:
             self.fixed(speed)

@@ -15,7 +15,7 @@ from models import presets as deep
 from optim import presets, run
 from scenes.common import style
 from scenes.common.charts import axes_points
-from scenes.common.labels import heading, label
+from scenes.common.labels import Typesetter, heading, label
 from scenes.common.landscape import ContourMap, Landscape
 from scenes.common.narration import NarratedScene
 from scenes.common.paths import PathTracer
@@ -421,13 +421,15 @@ class BeyondGradients(NarratedScene, Scene):
         # fixed number (one evaluation at the start); a count spent unevenly along the
         # path (L-BFGS's line searches, Nelder-Mead's simplex) appears when it ends.
         live, late = {}, {}
+        digits = Typesetter.get(style.FONT, 24)  # the live counts: set fast as they change
         for n, t in runs.items():
             color = style.OPTIMIZER_COLORS[n]
             cells, row_live, row_late = [], [], []
             for final in (t.n_steps, t.n_fev, t.n_gev):
                 extra = final - t.n_steps
                 counts_up = 0 <= extra <= 1 and final > 0
-                cells.append(label(f"{extra if counts_up else final:,}", size=24, color=color))
+                shown = f"{extra if counts_up else final:,}"
+                cells.append(digits.set(shown, color) if counts_up else label(shown, 24, color))
                 (row_live if counts_up else row_late if final > 0 else []).append(
                     (cells[-1], extra)
                 )
@@ -446,13 +448,12 @@ class BeyondGradients(NarratedScene, Scene):
 
         def counter(n: str, extra: int, anchor: np.ndarray):
             def count(m: Mobject) -> None:
-                """One count, in the table's font, rebuilt only when it changes."""
+                """One count, rebuilt only when it changes, as faint as its row while the
+                row fades in."""
                 text = f"{round(tracers[n].step.get_value()) + extra:,}"
-                if text != getattr(m, "shown", None):
-                    m.become(
-                        label(text, size=24, color=style.OPTIMIZER_COLORS[n]).move_to(anchor, LEFT)
-                    )
-                    m.shown = text
+                if text != m.text:
+                    new = digits.set(text, style.OPTIMIZER_COLORS[n]).move_to(anchor, LEFT)
+                    Typesetter.show(m, new)
 
             return count
 

@@ -132,7 +132,7 @@ class NetworkLearns(NarratedScene, Scene):
         )
         inputs = VGroup(
             *[
-                label(f"{v:+.2f}", size=22).next_to(n, LEFT, buff=0.12)
+                label(f"{v:+.2f}".replace("-", "−"), size=22).next_to(n, LEFT, buff=0.12)
                 for v, n in zip(point, diagram.neurons[0], strict=True)
             ]
         )

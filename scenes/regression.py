@@ -303,7 +303,9 @@ class WeatherLine(NarratedScene, Scene):
             tan = always_redraw(tangent)
             self.play(FadeIn(tan), FadeIn(slope_now), run_time=beat.remaining(minimum=0.6))
 
-        with self.narrate("Step against the slope: w slides down, and the line swings up.") as beat:
+        with self.narrate(
+            "Step against the slope: w slides down the curve, and the line swings up."
+        ) as beat:
             # dL/dw keeps its size (its subscripts stay legible); the rule goes below it.
             self.play(
                 FadeIn(rule.next_to(dw_tex, DOWN, buff=0.3), shift=DOWN * 0.1),
@@ -410,10 +412,6 @@ class WeatherBowl(StillCameraScene):
         b_now = Readout("b =", lambda: float(shown()[1]), decimals=4, size=20)
         l_now = Readout("L =", lambda: float(raw(shown())), decimals=2, size=20)
         reads = VGroup(step_now, w_now, b_now, l_now).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
-        for r in reads:
-            # Four numbers rebuilt as text while the runs race: 5 times a second reads
-            # as well as 10 and halves what the readouts cost the render.
-            r.RATE = 5
         reads.next_to(inset, DOWN, buff=0.35).align_to(inset.axes, LEFT)
 
         w0, b0 = self.start
@@ -452,7 +450,8 @@ class WeatherBowl(StillCameraScene):
             self.play(
                 tracer.walk(run_time=beat.until("after"), rate_func=linear),
                 FadeOut(restart, run_time=0.6),
-                Succession(Wait(beat.until("curved")), FadeIn(trench, run_time=0.8)),
+                # The ratio on screen as it is said.
+                Succession(Wait(beat.until(f"{kappa:,.0f}")), FadeIn(trench, run_time=0.8)),
             )
             self.play(FadeIn(verdict), run_time=beat.remaining(minimum=0.6))
 

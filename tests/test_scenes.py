@@ -333,3 +333,20 @@ def test_a_readout_sets_its_digits_exactly_where_pango_would():
             assert len(ours) == len(visible) and ours.text == s
             for a, b in zip(visible, ours, strict=True):
                 assert np.allclose(a.points, b.points, atol=1e-6)
+
+
+def test_a_readout_changes_its_glyphs_in_place_and_never_draws_one_twice():
+    from scenes.common.labels import Readout
+
+    value = [123456.25]
+    readout = Readout("loss", lambda: value[0], decimals=2)
+    glyphs = list(readout.value.submobjects)
+    for v, text in ((1.5, "1.50"), (-0.25, "−0.25"), (98765.0, "9.88 × 10⁴")):
+        value[0] = v
+        readout.value.update(0)
+        assert readout.value.text == text
+        drawn = readout.value.family_members_with_points()
+        assert len(drawn) == len(text.replace(" ", ""))  # one outline a character
+        # The same objects as before: Manim draws, to the end of a play, the parts a
+        # mobject had when the play began.
+        assert all(any(g is d for d in drawn) for g in glyphs[: len(drawn)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from manim import RIGHT, DecimalNumber, MathTex, Text, VGroup, VMobject
+from manim import RIGHT, UP, DecimalNumber, MathTex, Text, VGroup, VMobject
 
 from scenes.common import style
 
@@ -81,7 +81,37 @@ class Typesetter:
             pen += advance
         group = VGroup(*parts).set_fill(color, opacity=1).set_stroke(width=0)
         group.text = s  # as a Text keeps it
+        # How far the baseline is above the bottom, kept as the group moves (not scaled).
+        group.below_baseline = -min((p.points[:, 1].min() for p in parts), default=0.0)
         return group
+
+    @staticmethod
+    def show(target: VGroup, new: VGroup) -> None:
+        """Make ``target`` (a group :meth:`set` made) show ``new``'s glyphs, in place.
+
+        Its glyph objects are reused and surplus ones emptied: Manim draws until the
+        end of a play the parts a mobject had when the play began, so swapped-out
+        glyphs would stay on screen; and ``become`` would pad a shorter string with
+        copies of its glyphs, drawn twice over each other.
+        """
+        old = list(target.submobjects)
+        for i, glyph in enumerate(new.submobjects):
+            if i < len(old):
+                old[i].set_points(glyph.points)
+            else:
+                target.add(VMobject().set_points(glyph.points))
+        for extra in old[len(new.submobjects) :]:
+            extra.clear_points()
+        fill = new.submobjects[0] if new.submobjects else None
+        if fill is not None:
+            target.set_fill(fill.get_fill_color(), opacity=target.get_fill_opacity())
+            target.set_stroke(width=0)
+        target.text, target.below_baseline = new.text, new.below_baseline
+
+    @staticmethod
+    def baseline(group: VGroup) -> float:
+        """Where a group :meth:`set` made has its baseline now (a y coordinate)."""
+        return group.get_bottom()[1] + group.below_baseline
 
 
 class Readout(VGroup):
@@ -109,26 +139,41 @@ class Readout(VGroup):
         super().__init__(**kwargs)
         self.getter, self.decimals, self.integer = getter, decimals, integer
         self.follow_name = follow_name
+        self.setter = Typesetter.get(style.FONT, size)
+        # Pango's layout for the name (it kerns letters); the depth of its baseline is
+        # the same as the typesetter's, whose glyphs are Pango's.
         self.name = Text(name, font=style.FONT, font_size=size, color=color, disable_ligatures=True)
-        self.value = Typesetter.get(style.FONT, size).set(self._format(getter()), color)
+        self.name.below_baseline = self.setter.set(name).below_baseline
+        self.value = self.setter.set(self._format(getter()), color)
         self.size, self.color_ = size, color
-        self.value.next_to(self.name, RIGHT, buff=0.15)
+        self.place(self.value)
         self.add(self.name, self.value)
         self.since = 0.0
         self.value.add_updater(self._tick)
 
     def _format(self, v: float) -> str:
         if self.integer:
-            return f"{round(v):,d}"
-        if abs(v) < 0.5 * 10 ** (-self.decimals):
-            v = 0.0  # "-0.00" and "9.04 × 10⁻⁹" both mean zero on screen
-        if abs(v) >= 1e4:
-            mantissa, exp = f"{v:.2e}".split("e")
-            return f"{mantissa} × 10{str(int(exp)).translate(_SUPERSCRIPT)}"
-        return f"{v:,.{self.decimals}f}"
+            text = f"{round(v):,d}"
+        else:
+            if abs(v) < 0.5 * 10 ** (-self.decimals):
+                v = 0.0  # "-0.00" and "9.04 × 10⁻⁹" both mean zero on screen
+            text = f"{v:,.{self.decimals}f}"
+            # Too long to read at a glance (a diverging loss): scientific notation, before
+            # the number outgrows its place.
+            if abs(v) >= 1e4 or len(text.lstrip("-")) > self.LONGEST:
+                mantissa, exp = f"{v:.2e}".split("e")
+                text = f"{mantissa} × 10{str(int(exp)).translate(_SUPERSCRIPT)}"
+        return text.replace("-", "−")  # a minus sign, not a hyphen
 
-    #: Most refreshes per second of video: a number changing faster cannot be read.
-    RATE = 10
+    #: The longest fixed-point number shown; longer ones switch to scientific notation.
+    LONGEST = 9
+    #: Most refreshes per second of video: every frame at 480p15, every other at 1080p60.
+    RATE = 30
+
+    def place(self, value: VGroup) -> None:
+        """Put ``value`` after the name, on the name's baseline."""
+        value.next_to(self.name, RIGHT, buff=0.15)
+        value.shift(UP * (Typesetter.baseline(self.name) - Typesetter.baseline(value)))
 
     def _tick(self, mob, dt: float) -> None:
         self.since += dt
@@ -143,10 +188,9 @@ class Readout(VGroup):
     def _refresh(self, mob) -> None:
         text = self._format(self.getter())
         if text != mob.text:
-            new = Typesetter.get(style.FONT, self.size).set(text, self.color_)
-            new.next_to(self.name, RIGHT, buff=0.15)
-            mob.become(new)
-            mob.text = text
+            new = self.setter.set(text, self.color_)
+            self.place(new)
+            Typesetter.show(mob, new)
 
 
 class QuickDecimal(DecimalNumber):

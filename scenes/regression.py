@@ -383,7 +383,8 @@ class WeatherBowl(StillCameraScene):
             raw_run.positions, lambda p: land.to_scene(p, lift=0.06), three_d=True, radius=0.09
         )
 
-        inset = WeatherPlot(x_length=3.3, y_length=2.9, dot_radius=0.016, font_size=14)
+        # Numbers and labels as large as the readouts under it: legible at 480p.
+        inset = WeatherPlot(x_length=3.3, y_length=2.9, dot_radius=0.016, font_size=20)
         layered_days(inset)
         inset.to_corner(UR, buff=0.35)
         # The line on the scatter reads the current climber: ``line_at`` is swapped

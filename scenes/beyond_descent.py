@@ -13,7 +13,7 @@ from manim import *
 from optim import BIAS_CORRECTION, FORMULAS, presets
 from scenes.common import style
 from scenes.common.charts import axes_points
-from scenes.common.labels import QuickDecimal, Readout, formula, label
+from scenes.common.labels import Readout, Typesetter, formula, label
 from scenes.common.landscape import ContourMap, Landscape
 from scenes.common.narration import NarratedScene
 from scenes.common.paths import PathTracer, Swarm
@@ -371,6 +371,7 @@ class CoordinateBars(VGroup):
     def __init__(self, rows, step, bar_width: float = 1.15, height: float = 0.28, **kwargs):
         super().__init__(**kwargs)
         self.step, self.bar_width = step, bar_width
+        self.digits = Typesetter.get(size=24)  # the numbers change every step: set fast
         self.lines = VGroup()
         self.cells = []
         for name, values, color in rows:
@@ -384,9 +385,9 @@ class CoordinateBars(VGroup):
                             stroke_width=2.5)  # fmt: skip
                 bar = Rectangle(width=0.01, height=height, fill_color=color, fill_opacity=0.9,
                                 stroke_width=0)  # fmt: skip
-                # Legible at 480p: a DecimalNumber's font size is TeX's, smaller than a label's.
-                num = QuickDecimal(0, num_decimal_places=2, font_size=32, color=color)
+                num = self.digits.set("0.00", color)
                 cell = VGroup(box, axis, bar, num)
+                cell.color = color
                 cell.values, cell.scaled = values[:, c], values[:, c] / scale
                 cells.add(cell)
             # A wide gap, a divider in it: x's bar to the right and y's to the left must not
@@ -438,8 +439,10 @@ class CoordinateBars(VGroup):
                 bar.stretch_to_fit_width(max(abs(w), 0.01))
                 bar.move_to(axis.get_center() + RIGHT * w / 2)
             if numbers:
-                num.set_value(float(cell.values[i]))
-                num.next_to(axis, DOWN, buff=0.06)
+                text = f"{float(cell.values[i]):.2f}".replace("-", "−")
+                Typesetter.show(
+                    num, self.digits.set(text, cell.color).next_to(axis, DOWN, buff=0.06)
+                )
 
 
 class AdamMoments(NarratedScene, Scene):

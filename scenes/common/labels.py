@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from manim import RIGHT, UP, DecimalNumber, MathTex, Text, VGroup, VMobject
+from manim import RIGHT, UP, MathTex, Text, VGroup, VMobject
 
 from scenes.common import style
 
@@ -191,32 +191,3 @@ class Readout(VGroup):
             new = self.setter.set(text, self.color_)
             self.place(new)
             Typesetter.show(mob, new)
-
-
-class QuickDecimal(DecimalNumber):
-    """A :class:`~manim.DecimalNumber` whose ``set_value`` costs a fraction of a millisecond.
-
-    Manim deep-copies a cached TeX glyph for every character of every new value
-    (about 5 ms a character: the copy walks the glyph's TeX template and SVG
-    settings); a table of numbers redrawn each frame spent most of a scene's render
-    there. Here each character is rebuilt from the cached glyph's outline points
-    alone, which is all Cairo draws.
-    """
-
-    _glyphs: dict = {}
-
-    def _string_to_mob(self, string: str, mob_class=None, **kwargs) -> VMobject:
-        mob_class = mob_class or self.mob_class
-        key = (mob_class, string, tuple(sorted(kwargs.items(), key=lambda kv: kv[0])))
-        glyph = self._glyphs.get(key)
-        if glyph is None:
-            glyph = self._glyphs[key] = mob_class(string, **kwargs)
-        outline = VGroup(
-            *[
-                VMobject().set_points(part.points.copy()).match_style(part)
-                for part in glyph.family_members_with_points()
-            ]
-        )
-        if glyph.height > 0:
-            outline.scale(self._font_size / glyph.font_size, about_point=glyph.get_center())
-        return outline

@@ -295,7 +295,8 @@ class Conditioning(NarratedScene, Scene):
                 MathTex(f"10^{{{e}}}", color=style.INK)
                 .scale(0.65)
                 .next_to(axes.c2p(0, e), LEFT, 0.12)
-                for e in range(top + 1)
+                # From 10^1: the x axis's 10^0 labels the corner, the two would touch.
+                for e in range(1, top + 1)
             ],
         )
         x_lab = label("condition number: steepest ÷ flattest curvature", size=20, color=style.MUTED)
@@ -461,9 +462,21 @@ class BeyondGradients(NarratedScene, Scene):
             for cell, extra in cells:
                 cell.add_updater(counter(n, extra, cell.get_left()))
 
+        # Until a late count appears, a faint ellipsis holds its place: a blank cell
+        # beside counting ones reads as a missing number.
+        pending = {
+            n: [label("…", 24, style.MUTED).move_to(c.get_left(), LEFT) for c in cells]
+            for n, cells in late.items()
+        }
+
         def row(i: int, n: str) -> VGroup:
-            """Row ``i`` of the table without the counts that appear at the path's end."""
-            return VGroup(*[m for m in table[i] if all(m is not c for c in late[n])])
+            """Row ``i`` of the table, an ellipsis for each count that appears at the end."""
+            cells = [m for m in table[i] if all(m is not c for c in late[n])]
+            return VGroup(*cells, *pending[n])
+
+        def counts(n: str) -> list[Animation]:
+            """The counts that appear at the end of ``n``'s path, in their ellipses' place."""
+            return [FadeIn(c) for c in late[n]] + [FadeOut(p) for p in pending[n]]
 
         def stop(n: str) -> None:
             for cell, _ in live[n]:
@@ -525,7 +538,7 @@ class BeyondGradients(NarratedScene, Scene):
             )
             self.play(tracers["newton"].walk(run_time=beat.until(str(newton.n_steps))))
             stop("newton")
-            self.play(FadeIn(note), *[FadeIn(c) for c in late["newton"]], run_time=0.4)
+            self.play(FadeIn(note), *counts("newton"), run_time=0.4)
 
         with self.narrate(
             f"L-BFGS estimates it from recent gradients: {lbfgs.n_steps}. "
@@ -540,14 +553,14 @@ class BeyondGradients(NarratedScene, Scene):
             stop("lbfgs")
             self.add(nm_tracer, nm_dots)
             nm_dots.add_updater(grow_dots)
-            self.play(*[FadeIn(c) for c in late["lbfgs"]], FadeIn(row(4, "nelder-mead")),
+            self.play(*counts("lbfgs"), FadeIn(row(4, "nelder-mead")),
                       *dim(tracers["lbfgs"], trail=0.3),
                       run_time=beat.until("nelder-mead", minimum=0.4))  # fmt: skip
             same = 2 if nm.n_steps == lbfgs.n_steps else 1  # one number said twice: its second
             self.play(nm_tracer.walk(run_time=beat.until(str(nm.n_steps), occurrence=same)))
             stop("nelder-mead")
             nm_dots.clear_updaters()
-            self.play(*[FadeIn(c) for c in late["nelder-mead"]], run_time=0.4)
+            self.play(*counts("nelder-mead"), run_time=0.4)
 
         road = VGroup(
             label("adaptive optimizers · learned optimizers", size=24, color=style.INK),

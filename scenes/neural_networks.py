@@ -67,7 +67,7 @@ class NetworkLearns(NarratedScene, Scene):
 
         diagram = NetworkDiagram(
             self.layers, [W for W, _ in net.unflatten(p0)], scale=scale, width=4.5, height=4.6
-        ).move_to([-3.55, 0.5, 0])
+        ).move_to([-3.3, 0.5, 0])  # the input values clear of the frame's left edge
         layer_names = VGroup(
             *[
                 label(t, size=20, color=style.MUTED).next_to(diagram.neurons[k], UP, buff=0.3)

@@ -128,7 +128,8 @@ class Hook(StillCameraScene):
         patch = always_redraw(self.feel_patch)
         uphill = self.tilt_arrow()
         slope = label(f"slope {np.linalg.norm(traj.grads[0]):.1f}", color=style.GRADIENT, size=26)
-        slope.to_corner(UR)
+        # Beside the arrow's tip, where the eye is: the slope is the arrow's.
+        slope.next_to(self.screen_point(uphill.get_end()), DOWN, buff=0.2)
         with self.narrate(
             "All you can feel is the ground under your feet: which way it tilts, and how steeply."
         ) as beat:

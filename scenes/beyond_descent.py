@@ -652,8 +652,15 @@ class OptimizerRace(StillOverlays):
         runners = presets.race(p)
         by_name = {r.name: r for r in runners}
         s = get(p.surface)
+        # The surface's own view, reaching far enough back for every runner's path:
+        # Adam's first step (lr in each coordinate) lands on the view's far edge.
+        (x0, x1), (y0, y1) = s.domain
+        pts = np.vstack([r.trajectory.positions for r in runners])
+        domain = ((min(x0, pts[:, 0].min()), max(x1, pts[:, 0].max())),
+                  (min(y0, pts[:, 1].min()), max(y1, pts[:, 1].max() + 0.25)))  # fmt: skip
         land = Landscape(s, resolution=40, heights="log", log_scale=1.0, opacity=1.0,
-                         show_axes=False, x_length=6.5, y_length=6.5, z_length=2.0)  # fmt: skip
+                         show_axes=False, x_length=6.5, y_length=6.5, z_length=2.0,
+                         domain=domain)  # fmt: skip
         land.shift(-land.mesh.get_center() + LEFT * 3.65 + DOWN * 0.2)
         k = ValueTracker(0)
         tracers = {}

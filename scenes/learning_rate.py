@@ -14,7 +14,7 @@ from optim import run
 from scenes.common import style
 from scenes.common.charts import axes_points
 from scenes.common.fades import fade_out_all
-from scenes.common.labels import Readout, formula, label
+from scenes.common.labels import Readout, Typesetter, formula, label
 from scenes.common.narration import NarratedScene
 from surfaces import get
 
@@ -267,13 +267,7 @@ class LearningRate(NarratedScene, Scene):
             .next_to(VGroup(axes, y_labels), UP, buff=0.1)
             .align_to(y_labels, LEFT)
         )
-        step_labels: dict[int, Text] = {}
-
-        def step_label(n: int) -> Text:
-            # Text is typeset once per step, not once per frame.
-            if n not in step_labels:
-                step_labels[n] = label(f"step {n}", color=style.MUTED, size=18)
-            return step_labels[n].copy()
+        digits = Typesetter.get(size=18)  # the step label is set anew every frame
 
         # The step the three runs have reached, read off the chart's own time axis.
         cursor = always_redraw(
@@ -286,7 +280,9 @@ class LearningRate(NarratedScene, Scene):
                     dash_length=0.06,
                 ),
                 # Below the tick numbers, so it doubles as the x-axis label.
-                step_label(int(t.get_value())).next_to(axes.c2p(t.get_value(), 0), DOWN, buff=0.62),
+                digits.set(f"step {int(t.get_value())}", style.MUTED).next_to(
+                    axes.c2p(t.get_value(), 0), DOWN, buff=0.62
+                ),
             )
         )
         logs = {k: np.log10(np.maximum(runs[k].losses, 1e-300)) for k in KINDS}

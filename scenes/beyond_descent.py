@@ -409,8 +409,7 @@ class CoordinateBars(VGroup):
             MathTex("y", color=style.MUTED).scale(0.7).next_to(first[1], UP, buff=0.12),
         )
         self.add(self.head, self.divider, self.lines)
-        self.shown = self.numbers_shown = -1
-        self.since = 0.0
+        self.shown = -1
         self.redraw(self)
         self.add_updater(self.redraw)
 
@@ -418,31 +417,19 @@ class CoordinateBars(VGroup):
         """The step shown: the update the marker is taking (1 once it leaves the start)."""
         return int(max(1, np.ceil(self.step.get_value() - 1e-9)))
 
-    #: Most number rebuilds per second of video: as often as a 480p15 frame, so a
-    #: 1080p60 render rebuilds them a quarter as often per frame and reads the same.
-    NUMBER_RATE = 15
-
-    def redraw(self, _mob, dt: float = 0) -> None:
-        self.since += dt
+    def redraw(self, _mob) -> None:
         k = self.index()
-        bars = k != self.shown  # values change once per step
-        numbers = k != self.numbers_shown and (dt == 0 or self.since >= 1 / self.NUMBER_RATE - 1e-9)
-        if bars:
-            self.shown = k
-        if numbers:
-            self.numbers_shown, self.since = k, 0.0
-        for cell in self.cells if bars or numbers else ():
+        if k == self.shown:  # values change once per step
+            return
+        self.shown = k
+        for cell in self.cells:
             _box, axis, bar, num = cell
             i = min(k, len(cell.scaled) - 1)
-            if bars:
-                w = float(cell.scaled[i]) * self.bar_width
-                bar.stretch_to_fit_width(max(abs(w), 0.01))
-                bar.move_to(axis.get_center() + RIGHT * w / 2)
-            if numbers:
-                text = f"{float(cell.values[i]):.2f}".replace("-", "−")
-                Typesetter.show(
-                    num, self.digits.set(text, cell.color).next_to(axis, DOWN, buff=0.06)
-                )
+            w = float(cell.scaled[i]) * self.bar_width
+            bar.stretch_to_fit_width(max(abs(w), 0.01))
+            bar.move_to(axis.get_center() + RIGHT * w / 2)
+            text = f"{float(cell.values[i]):.2f}".replace("-", "−")
+            Typesetter.show(num, self.digits.set(text, cell.color).next_to(axis, DOWN, buff=0.06))
 
 
 class AdamMoments(NarratedScene, Scene):

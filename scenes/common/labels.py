@@ -77,7 +77,6 @@ class Typesetter:
             points, advance = self.glyph(c)
             if points is not None:
                 parts.append(VMobject().set_points(points + np.array([pen, 0, 0])))
-                # The zero's own left side bearing is the origin: added back by next_to.
             pen += advance
         group = VGroup(*parts).set_fill(color, opacity=1).set_stroke(width=0)
         group.text = s  # as a Text keeps it
